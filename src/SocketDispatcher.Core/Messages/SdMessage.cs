@@ -1,0 +1,114 @@
+using System.Collections.Immutable;
+
+namespace SocketDispatcher;
+
+/// <summary>
+/// One message in eventdispatcher's line format:
+/// <c>[&lt;sent_from_server:sent_from_service ][[server:]service/]COMMAND[ name=value[;name=value]*]</c>.
+/// Immutable. <see cref="ToString"/> gives the wire text (without the trailing <c>\n</c>);
+/// <see cref="Parse(string)"/> reads it back. See design.md section 5 and protocol-vectors.md.
+/// </summary>
+public sealed partial class SdMessage
+{
+    /// <summary>Creates a message.</summary>
+    /// <param name="command">The command, <c>[A-Z_][A-Z0-9_]*</c>.</param>
+    /// <param name="parameters">Parameter names (<c>[A-Za-z_][A-Za-z0-9_]*</c>) and values (any text); a later duplicate wins.</param>
+    /// <param name="server">The destination server, or null.</param>
+    /// <param name="service">The destination service, or null.</param>
+    /// <param name="sentFromServer">The server the message comes from, or null.</param>
+    /// <param name="sentFromService">The service the message comes from, or null.</param>
+    /// <exception cref="ArgumentException">A command, parameter name, server or service name is not valid.</exception>
+    public SdMessage(
+        string command,
+        IEnumerable<KeyValuePair<string, string>>? parameters = null,
+        string? server = null,
+        string? service = null,
+        string? sentFromServer = null,
+        string? sentFromService = null)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        MessageGrammar.ValidateCommand(command);
+        var builder = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        if (parameters is not null)
+        {
+            foreach (var (name, value) in parameters)
+            {
+                MessageGrammar.ValidateParameterName(name);
+                builder[name] = value ?? string.Empty;
+            }
+        }
+
+        MessageGrammar.ValidateAddressPart(server, nameof(server));
+        MessageGrammar.ValidateAddressPart(service, nameof(service));
+        MessageGrammar.ValidateAddressPart(sentFromServer, nameof(sentFromServer));
+        MessageGrammar.ValidateAddressPart(sentFromService, nameof(sentFromService));
+        Command = command;
+        Parameters = builder.ToImmutable();
+        Server = NullIfEmpty(server);
+        Service = NullIfEmpty(service);
+        SentFromServer = NullIfEmpty(sentFromServer);
+        SentFromService = NullIfEmpty(sentFromService);
+    }
+
+    private SdMessage(SdMessage other, string? connection, string? peer, DateTimeOffset? receivedAt)
+    {
+        Command = other.Command;
+        Parameters = other.Parameters;
+        Server = other.Server;
+        Service = other.Service;
+        SentFromServer = other.SentFromServer;
+        SentFromService = other.SentFromService;
+        Connection = connection;
+        Peer = peer;
+        ReceivedAt = receivedAt;
+    }
+
+    /// <summary>The command, such as <c>HELP</c>.</summary>
+    public string Command { get; }
+
+    /// <summary>The parameters, sorted by name (ordinal), as they are written.</summary>
+    public ImmutableSortedDictionary<string, string> Parameters { get; }
+
+    /// <summary>The destination server (<c>server:service/COMMAND</c>), or null.</summary>
+    public string? Server { get; }
+
+    /// <summary>The destination service (<c>service/COMMAND</c>), or null.</summary>
+    public string? Service { get; }
+
+    /// <summary>The server the message says it comes from (<c>&lt;server:service </c> prefix), or null.</summary>
+    public string? SentFromServer { get; }
+
+    /// <summary>The service the message says it comes from, or null.</summary>
+    public string? SentFromService { get; }
+
+    /// <summary>The id of the connection the message arrived on; null for a message built locally.</summary>
+    public string? Connection { get; }
+
+    /// <summary>The peer the message arrived from (an endpoint text); null for a message built locally.</summary>
+    public string? Peer { get; }
+
+    /// <summary>When the message arrived; null for a message built locally.</summary>
+    public DateTimeOffset? ReceivedAt { get; }
+
+    /// <summary>The value of a parameter, or null when the message has none of that name.</summary>
+    /// <param name="name">The parameter name (case-sensitive).</param>
+    public string? GetParameter(string name) => Parameters.TryGetValue(name, out var value) ? value : null;
+
+    /// <summary>Whether the message has a parameter of that name (case-sensitive).</summary>
+    public bool HasParameter(string name) => Parameters.ContainsKey(name);
+
+    /// <summary>
+    /// Builds a reply addressed to the sender, as eventdispatcher's <c>message::reply_to()</c> does:
+    /// the reply's server and service are this message's sent-from server and service.
+    /// </summary>
+    /// <param name="command">The reply's command.</param>
+    /// <param name="parameters">The reply's parameters, or null.</param>
+    public SdMessage Reply(string command, IEnumerable<KeyValuePair<string, string>>? parameters = null)
+        => new(command, parameters, SentFromServer, SentFromService);
+
+    /// <summary>The same message with the arrival details of a connection.</summary>
+    internal SdMessage WithArrival(string connection, string? peer, DateTimeOffset receivedAt)
+        => new(this, connection, peer, receivedAt);
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+}

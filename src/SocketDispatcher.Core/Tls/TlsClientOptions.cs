@@ -1,0 +1,20 @@
+namespace SocketDispatcher;
+
+/// <summary>TLS settings of a client connection.</summary>
+public sealed class TlsClientOptions
+{
+    /// <summary>
+    /// Path of a PEM CA certificate the server's certificate must chain to; null trusts the system store.
+    /// The host name is checked either way. Default: null.
+    /// </summary>
+    public string? CertificateAuthorityPath { get; init; }
+
+    /// <summary>Accept any server certificate (development only). Default: false.</summary>
+    public bool SkipCertificateCheck { get; init; }
+
+    /// <summary>Path of a PEM client certificate for mutual TLS, or null. Default: null.</summary>
+    public string? CertificatePath { get; init; }
+
+    /// <summary>Path of the client certificate's PEM private key; required with <see cref="CertificatePath"/>.</summary>
+    public string? KeyPath { get; init; }
+}

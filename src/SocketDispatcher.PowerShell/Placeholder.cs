@@ -1,0 +1,1 @@
+namespace SocketDispatcher.PowerShell; internal static class Placeholder {}
