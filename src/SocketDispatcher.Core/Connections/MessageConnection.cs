@@ -1,0 +1,163 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using SocketDispatcher.Logging;
+
+namespace SocketDispatcher.Connections;
+
+/// <summary>
+/// A stream (TCP, TLS or AF_UNIX) that speaks messages: one read loop on the shared
+/// <see cref="LineReader"/>, writes serialized by a lock, and a shutdown that is idempotent where
+/// the first reason wins (style.md point 3). Used by servers, clients and control endpoints alike.
+/// </summary>
+internal sealed class MessageConnection : IAsyncDisposable
+{
+    private readonly Stream _stream;
+    private readonly ILogger _logger;
+    private readonly bool _trace;
+    private readonly int _maxLineBytes;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly CancellationTokenSource _closing = new();
+    private Task _readLoop = Task.CompletedTask;
+    private string? _closeReason;
+
+    public MessageConnection(string id, Stream stream, string? peer, int maxLineBytes, ILogger logger, bool trace)
+    {
+        Id = id;
+        Peer = peer;
+        _stream = stream;
+        _maxLineBytes = maxLineBytes;
+        _logger = logger;
+        _trace = trace;
+    }
+
+    public string Id { get; }
+
+    public string? Peer { get; }
+
+    /// <summary>Why the connection closed, once it has; the first reason given wins.</summary>
+    public string? CloseReason => Volatile.Read(ref _closeReason);
+
+    public bool IsClosed => _closing.IsCancellationRequested;
+
+    /// <summary>The read loop: completes at end of stream, on an oversize line, or on <see cref="Abort"/>.</summary>
+    public Task Completion => _readLoop;
+
+    /// <summary>Starts reading; <paramref name="onLine"/> sees every line in order, valid or not.</summary>
+    public void Start(Func<LineResult, ValueTask> onLine)
+    {
+        _readLoop = ReadLoopAsync(onLine);
+    }
+
+    /// <summary>Writes one message and its <c>\n</c>.</summary>
+    /// <exception cref="IOException">The connection is closed or broke.</exception>
+    public async ValueTask SendAsync(SdMessage message, CancellationToken cancellationToken = default)
+    {
+        var text = message.ToString();
+        var length = Encoding.UTF8.GetByteCount(text) + 1;
+        var buffer = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            Encoding.UTF8.GetBytes(text, buffer);
+            buffer[length - 1] = (byte)'\n';
+            await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                if (IsClosed) throw new IOException($"connection {Id} is closed: {CloseReason}");
+                await _stream.WriteAsync(buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+                await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                _writeLock.Release();
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        if (_trace) ConnectionLog.Trace(_logger, "out", Id, Peer, text);
+    }
+
+    /// <summary>Stops the connection; safe to call more than once, the first reason is kept.</summary>
+    public void Abort(string reason)
+    {
+        if (Interlocked.CompareExchange(ref _closeReason, reason, null) is null)
+        {
+            ConnectionLog.Closed(_logger, Id, Peer, reason);
+        }
+
+        try
+        {
+            _closing.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Already disposed.
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Abort("closed");
+        try
+        {
+            await _readLoop.ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // The loop logs its own failures.
+        }
+
+        await _writeLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            await _stream.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (SocketErrors.IsPeerError(ex))
+        {
+            // A TLS close_notify to a peer that is gone.
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+
+        _closing.Dispose();
+    }
+
+    private async Task ReadLoopAsync(Func<LineResult, ValueTask> onLine)
+    {
+        await Task.Yield();
+        var reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true));
+        try
+        {
+            await LineReader.ReadAsync(reader, _maxLineBytes, async lines =>
+            {
+                foreach (var line in lines)
+                {
+                    if (_trace) ConnectionLog.Trace(_logger, "in", Id, Peer, line.Text);
+                    await onLine(line).ConfigureAwait(false);
+                    if (IsClosed) return;
+                }
+            }, _closing.Token).ConfigureAwait(false);
+            Abort(IsClosed ? "closed" : "end of stream");
+        }
+        catch (Exception ex) when (SocketErrors.IsPeerError(ex))
+        {
+            if (!IsClosed) ConnectionLog.PeerError(_logger, Id, Peer, ex.Message);
+            Abort(ex is OperationCanceledException ? "closed" : ex.Message);
+        }
+        catch (Exception ex)
+        {
+            ConnectionLog.Failed(_logger, ex, Id, Peer);
+            Abort(ex.Message);
+        }
+        finally
+        {
+            await reader.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+}

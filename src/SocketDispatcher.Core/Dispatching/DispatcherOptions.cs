@@ -1,0 +1,26 @@
+namespace SocketDispatcher;
+
+/// <summary>Options of a dispatcher process (<c>sd dispatch</c>, <c>Start-SdDispatcher</c>).</summary>
+public sealed class DispatcherOptions
+{
+    /// <summary>The listener's handoff socket, <c>unix:PATH</c>. Required.</summary>
+    public required SdEndpoint Handoff { get; init; }
+
+    /// <summary>The built-in handler to run (see <see cref="SdHandlers.Names"/>). Default: <c>conversation</c>. Ignored when <see cref="Router"/> is set.</summary>
+    public string Handler { get; init; } = "conversation";
+
+    /// <summary>A router to run instead of a built-in handler. Default: null.</summary>
+    public SdMessageRouter? Router { get; init; }
+
+    /// <summary>How many open connections this dispatcher takes; told to the listener in <c>HELLO</c>. Default: 10,000.</summary>
+    public int Capacity { get; init; } = 10_000;
+
+    /// <summary>Log every message in and out (seed 001's <c>--trace</c>). Default: false.</summary>
+    public bool Trace { get; init; }
+
+    /// <summary>How long to keep trying to reach a handoff socket that is not there yet. Default: 10 s.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a TLS handshake may take before the connection is closed. Default: 10 s.</summary>
+    public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
+}

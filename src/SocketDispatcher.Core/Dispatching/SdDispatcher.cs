@@ -1,0 +1,243 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net.Security;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using SocketDispatcher.Dispatching;
+using SocketDispatcher.Handoff;
+using SocketDispatcher.Logging;
+
+namespace SocketDispatcher;
+
+/// <summary>
+/// A dispatcher: connects to a listener's handoff socket, says <c>HELLO</c>, takes each handed-off
+/// socket (<c>CONNECTION</c> + SCM_RIGHTS), confirms it with <c>ACCEPTED</c> before any I/O, terminates
+/// TLS and runs the handler's conversation; on <c>EXIT</c> it finishes open conversations up to the
+/// drain time, then closes them (design.md section 4).
+/// </summary>
+public sealed class SdDispatcher : IAsyncDisposable
+{
+    private readonly DispatcherOptions _options;
+    private readonly ILogger _logger;
+    private readonly SdMessageRouter _router;
+    private readonly HandoffChannel _channel;
+    private readonly ConcurrentDictionary<string, Task> _sessions = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _abortSessions = new();
+    private SslServerAuthenticationOptions? _tls;
+    private int _maxLineBytes = 64 * 1024;
+    private long _handled;
+    private Task _run = Task.CompletedTask;
+
+    private SdDispatcher(DispatcherOptions options, SdMessageRouter router, HandoffChannel channel, ILogger logger)
+    {
+        _options = options;
+        _router = router;
+        _channel = channel;
+        _logger = logger;
+    }
+
+    /// <summary>This process's id.</summary>
+    public int ProcessId => Environment.ProcessId;
+
+    /// <summary>The handoff socket this dispatcher is connected to.</summary>
+    public SdEndpoint Handoff => _options.Handoff;
+
+    /// <summary>Connections open now.</summary>
+    public int OpenConnections => _sessions.Count;
+
+    /// <summary>Connections taken since the start.</summary>
+    public long HandledConnections => Interlocked.Read(ref _handled);
+
+    /// <summary>Completes when the dispatcher has stopped: after <c>EXIT</c> and the drain, or when the listener is gone.</summary>
+    public Task Completion => _run;
+
+    /// <summary>Connects to the listener and starts taking connections.</summary>
+    /// <exception cref="SdException">The handoff socket does not answer within <see cref="DispatcherOptions.ConnectTimeout"/>
+    /// (reason <c>HandoffUnreachable</c>), or the handler is unknown.</exception>
+    public static async Task<SdDispatcher> StartAsync(DispatcherOptions options, ILoggerFactory loggerFactory, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        if (options.Handoff.Kind != SdEndpointKind.Unix)
+        {
+            throw new SdException(SdErrorKind.InvalidArgument, "HandoffEndpointInvalid", $"the handoff endpoint must be unix:PATH, not '{options.Handoff}'");
+        }
+
+        var router = options.Router ?? SdHandlers.Create(options.Handler);
+        var logger = loggerFactory.CreateLogger("SocketDispatcher.Dispatcher");
+        var channel = await ConnectAsync(options, cancellationToken).ConfigureAwait(false);
+        var dispatcher = new SdDispatcher(options, router, channel, logger);
+        channel.Start("sd-handoff-receive");
+        channel.Send(new SdMessage(HandoffProtocol.Hello, [
+            new("pid", Environment.ProcessId.ToString(CultureInfo.InvariantCulture)),
+            new("capacity", options.Capacity.ToString(CultureInfo.InvariantCulture)),
+        ]));
+        DispatcherLog.Connected(logger, Environment.ProcessId, options.Handoff.ToString());
+        dispatcher._run = dispatcher.RunAsync();
+        return dispatcher;
+    }
+
+    /// <summary>Stops now: open connections are closed without a drain.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _abortSessions.Cancel();
+        _channel.Dispose();
+        try
+        {
+            await _run.ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Logged by the loop.
+        }
+
+        _abortSessions.Dispose();
+    }
+
+    internal void RequestServiceStop(string reason)
+    {
+        try
+        {
+            _channel.Send(new SdMessage(HandoffProtocol.Quit, [new("reason", reason)]));
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        {
+            DispatcherLog.ListenerGone(_logger, Environment.ProcessId);
+        }
+    }
+
+    private static async Task<HandoffChannel> ConnectAsync(DispatcherOptions options, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + options.ConnectTimeout;
+        var pause = TimeSpan.FromMilliseconds(20);
+        while (true)
+        {
+            try
+            {
+                return HandoffChannel.Connect(options.Handoff);
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.AddressNotAvailable or SocketError.ConnectionRefused && DateTime.UtcNow < deadline)
+            {
+                // The listener is not up yet: a dispatcher started by hand may come first.
+                await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
+                pause = TimeSpan.FromMilliseconds(Math.Min(pause.TotalMilliseconds * 2, 500));
+            }
+            catch (SocketException ex)
+            {
+                throw new SdException(SdErrorKind.ConnectionError, "HandoffUnreachable", $"cannot connect to the handoff socket {options.Handoff}: {ex.Message}", ex);
+            }
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        var drain = TimeSpan.FromSeconds(30);
+        var reason = "the listener closed the handoff channel";
+        try
+        {
+            await foreach (var record in _channel.Records.ReadAllAsync().ConfigureAwait(false))
+            {
+                using (record)
+                {
+                    if (record.Message is not { } message)
+                    {
+                        DispatcherLog.BadRecord(_logger, Environment.ProcessId, record.Error?.Message ?? "empty");
+                        continue;
+                    }
+
+                    if (message.Command == HandoffProtocol.Exit)
+                    {
+                        reason = "EXIT from the listener";
+                        if (long.TryParse(message.GetParameter("drain"), CultureInfo.InvariantCulture, out var ms)) drain = TimeSpan.FromMilliseconds(ms);
+                        break;
+                    }
+
+                    Handle(message, record);
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            reason = $"the handoff channel failed: {ex.Message}";
+        }
+
+        DispatcherLog.Stopping(_logger, Environment.ProcessId, reason, _sessions.Count, (long)drain.TotalMilliseconds);
+        await DrainAsync(drain).ConfigureAwait(false);
+        _channel.Dispose();
+        DispatcherLog.Stopped(_logger, Environment.ProcessId, HandledConnections);
+    }
+
+    private void Handle(SdMessage message, HandoffRecord record)
+    {
+        switch (message.Command)
+        {
+            case HandoffProtocol.Config:
+                Configure(message);
+                break;
+            case HandoffProtocol.Connection:
+                Take(message, record);
+                break;
+            case "ALIVE":
+                _channel.Send(message.Reply("ABSOLUTELY", message.Parameters.Where(p => p.Key is "serial" or "timestamp")));
+                break;
+            default:
+                DispatcherLog.BadRecord(_logger, Environment.ProcessId, $"unexpected command {message.Command}");
+                break;
+        }
+    }
+
+    private void Configure(SdMessage config)
+    {
+        if (int.TryParse(config.GetParameter("max_line"), CultureInfo.InvariantCulture, out var maxLine) && maxLine > 0) _maxLineBytes = maxLine;
+        if (config.GetParameter("cert") is not { Length: > 0 } cert) return;
+        try
+        {
+            _tls = TlsSetup.CreateServerOptions(new TlsServerOptions
+            {
+                CertificatePath = cert,
+                KeyPath = config.GetParameter("key") ?? cert,
+                ClientCertificateAuthorityPath = config.GetParameter("client_ca") is { Length: > 0 } ca ? ca : null,
+            });
+        }
+        catch (SdException ex)
+        {
+            DispatcherLog.TlsConfigFailed(_logger, Environment.ProcessId, ex.Message);
+        }
+    }
+
+    private void Take(SdMessage message, HandoffRecord record)
+    {
+        var id = message.GetParameter("id") ?? "?";
+        var descriptor = record.TakeDescriptor();
+        if (descriptor is null)
+        {
+            DispatcherLog.BadRecord(_logger, Environment.ProcessId, $"CONNECTION {id} came without a socket");
+            return;
+        }
+
+        // Confirm first, before any I/O: from here the listener may close its copy (design.md section 4).
+        _channel.Send(new SdMessage(HandoffProtocol.Accepted, [new("id", id)]));
+        Interlocked.Increment(ref _handled);
+        var tls = message.GetParameter("tls") == "true";
+        var peer = message.GetParameter("peer");
+        DispatcherLog.ConnectionTaken(_logger, Environment.ProcessId, id, peer, tls);
+        var run = ServerSession.RunAsync(id, descriptor, peer, tls, _tls, _router, _maxLineBytes, _options.Trace, _options.HandshakeTimeout, _logger, RequestServiceStop, _abortSessions.Token);
+        _sessions[id] = run;
+        run.ContinueWith(_ => _sessions.TryRemove(id, out Task? _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    private async Task DrainAsync(TimeSpan drain)
+    {
+        var open = _sessions.Values.ToArray();
+        if (open.Length == 0) return;
+        try
+        {
+            await Task.WhenAll(open).WaitAsync(drain).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            _abortSessions.Cancel();
+            await Task.WhenAll(open).ConfigureAwait(false);
+        }
+    }
+}

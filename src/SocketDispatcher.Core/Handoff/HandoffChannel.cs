@@ -1,0 +1,158 @@
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Threading.Channels;
+using SocketDispatcher.Interop;
+
+namespace SocketDispatcher.Handoff;
+
+/// <summary>
+/// One connected AF_UNIX <c>SOCK_SEQPACKET</c> socket between the listener and a dispatcher
+/// (design.md section 4). Each record is one message in the common format, optionally carrying a
+/// socket as <c>SCM_RIGHTS</c>. Records are read by a dedicated thread blocking in <c>recvmsg</c>:
+/// a readiness probe would consume a SEQPACKET record and drop its descriptors (handoff-notes.md
+/// pitfall 5), and the channel's socket is never switched to non-blocking by an async call.
+/// </summary>
+internal sealed class HandoffChannel : IDisposable
+{
+    /// <summary>The largest record in bytes; a message on the channel is small.</summary>
+    public const int MaxRecordBytes = 64 * 1024;
+
+    private static readonly UTF8Encoding StrictUtf8 = new(false, true);
+
+    private readonly Socket _socket;
+    private readonly Channel<HandoffRecord> _records = Channel.CreateUnbounded<HandoffRecord>(new UnboundedChannelOptions { SingleWriter = true });
+    private int _started;
+    private int _disposed;
+
+    public HandoffChannel(Socket socket)
+    {
+        ArgumentNullException.ThrowIfNull(socket);
+        _socket = socket;
+    }
+
+    /// <summary>Records in arrival order; completes at end of stream, or with the receive error.</summary>
+    public ChannelReader<HandoffRecord> Records => _records.Reader;
+
+    /// <summary>The credentials of the process at the other end (SO_PEERCRED).</summary>
+    public PeerCredentials GetPeerCredentials() => NativeSockets.GetPeerCredentials(_socket);
+
+    /// <summary>Connects to a listener's handoff socket.</summary>
+    /// <exception cref="SocketException">Nothing listens at <paramref name="endpoint"/>, or access is denied.</exception>
+    public static HandoffChannel Connect(SdEndpoint endpoint)
+    {
+        var socket = new Socket(AddressFamily.Unix, SocketType.Seqpacket, ProtocolType.Unspecified);
+        try
+        {
+            socket.Connect(endpoint.ToEndPoint());
+            return new HandoffChannel(socket);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Starts the thread that reads records into <see cref="Records"/>.</summary>
+    public void Start(string threadName)
+    {
+        if (Interlocked.Exchange(ref _started, 1) != 0) throw new InvalidOperationException("the channel is already reading");
+        new Thread(ReceiveLoop) { IsBackground = true, Name = threadName }.Start();
+    }
+
+    /// <summary>Sends one message, with <paramref name="descriptor"/> attached when given. Thread-safe: a record is atomic.</summary>
+    /// <exception cref="SyscallException">The peer is gone (EPIPE) or the send failed.</exception>
+    /// <exception cref="ObjectDisposedException">The channel is closed.</exception>
+    public void Send(SdMessage message, SafeHandle? descriptor = null)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var bytes = Encoding.UTF8.GetBytes(message.ToString());
+        NativeSockets.Send(_socket.SafeHandle, bytes, descriptor);
+    }
+
+    /// <summary>Closes the channel: the reading thread sees end of stream, and unread descriptors are closed.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        try
+        {
+            // shutdown(2) wakes the thread blocked in recvmsg; close alone would not.
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+            // Already disconnected.
+        }
+
+        _socket.Dispose();
+        _records.Writer.TryComplete();
+        while (_records.Reader.TryRead(out var record)) record.Dispose();
+    }
+
+    private void ReceiveLoop()
+    {
+        var buffer = new byte[MaxRecordBytes];
+        var descriptors = new List<SafeSocketHandle>(1);
+        Exception? failure = null;
+        try
+        {
+            while (true)
+            {
+                descriptors.Clear();
+                int length;
+                try
+                {
+                    length = NativeSockets.Receive(_socket.SafeHandle, buffer, descriptors);
+                }
+                catch
+                {
+                    foreach (var descriptor in descriptors) descriptor.Dispose();
+                    throw;
+                }
+
+                if (length == 0 && descriptors.Count == 0) break;
+                var record = Decode(buffer.AsSpan(0, length), descriptors);
+                if (!_records.Writer.TryWrite(record))
+                {
+                    record.Dispose();
+                    break;
+                }
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            // Closed under us: end of stream.
+        }
+        catch (Exception ex) when (Volatile.Read(ref _disposed) == 0)
+        {
+            failure = ex;
+        }
+        catch (Exception)
+        {
+            // Errors after Dispose are the shutdown itself.
+        }
+
+        _records.Writer.TryComplete(failure);
+    }
+
+    private static HandoffRecord Decode(ReadOnlySpan<byte> bytes, List<SafeSocketHandle> descriptors)
+    {
+        // One socket per CONNECTION; any extra descriptor is a peer bug and is closed, never leaked.
+        for (var i = 1; i < descriptors.Count; i++) descriptors[i].Dispose();
+        var descriptor = descriptors.Count > 0 ? descriptors[0] : null;
+        string text;
+        try
+        {
+            text = StrictUtf8.GetString(bytes);
+        }
+        catch (DecoderFallbackException)
+        {
+            return new HandoffRecord("", null, new MessageFormatException(0, "the record is not valid UTF-8"), descriptor);
+        }
+
+        return SdMessage.TryParse(text, out var message, out var error)
+            ? new HandoffRecord(text, message, null, descriptor)
+            : new HandoffRecord(text, null, error, descriptor);
+    }
+}

@@ -1,0 +1,19 @@
+namespace SocketDispatcher.Handoff;
+
+/// <summary>
+/// Commands and parameters of the handoff conversation (design.md section 4), in the common message format:
+/// dispatcher -> listener <c>HELLO pid=..;capacity=..</c>; listener -> dispatcher <c>CONFIG cert=..;key=..;client_ca=..;max_line=..</c>;
+/// listener -> dispatcher <c>CONNECTION id=..;peer=..;local=..;endpoint=..;tls=..</c> with the socket as SCM_RIGHTS;
+/// dispatcher -> listener <c>ACCEPTED id=..</c> as soon as recvmsg returned, before any I/O on the socket;
+/// listener -> dispatcher <c>EXIT drain=MS</c>; dispatcher -> listener <c>QUIT reason=..</c> (a handler asked the service to stop).
+/// </summary>
+internal static class HandoffProtocol
+{
+    public const string Hello = "HELLO";
+    public const string Config = "CONFIG";
+    public const string Connection = "CONNECTION";
+    public const string Accepted = "ACCEPTED";
+    public const string Exit = "EXIT";
+    public const string Quit = "QUIT";
+    public const string Closed = "CLOSED";
+}

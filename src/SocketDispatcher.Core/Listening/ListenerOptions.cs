@@ -1,0 +1,53 @@
+namespace SocketDispatcher;
+
+/// <summary>Options of a listener (<c>sd listen</c>, <c>Start-SdListener</c>).</summary>
+public sealed class ListenerOptions
+{
+    /// <summary>The endpoints to accept connections on: <c>tcp://</c>, <c>tls://</c> or <c>unix:</c>. At least one.</summary>
+    public IList<SdEndpoint> Endpoints { get; } = new List<SdEndpoint>();
+
+    /// <summary>How many dispatcher processes to spawn and supervise; 0 waits for dispatchers started by hand. Default: 2.</summary>
+    public int Dispatchers { get; set; } = 2;
+
+    /// <summary>The handler spawned dispatchers run (see <see cref="SdHandlers.Names"/>). Default: <c>conversation</c>.</summary>
+    public string Handler { get; set; } = "conversation";
+
+    /// <summary>TLS for <c>tls://</c> endpoints; required when there is one. Default: null.</summary>
+    public TlsServerOptions? Tls { get; set; }
+
+    /// <summary>Control endpoints taking <c>QUIT</c>, <c>STOP</c>, <c>STATUS</c>, <c>HELP</c>, <c>ALIVE</c>. Default: none, which means <c>unix:RUNDIR/control.sock</c>.</summary>
+    public IList<SdEndpoint> ControlEndpoints { get; } = new List<SdEndpoint>();
+
+    /// <summary>The listener's name, which names its runtime directory. Default: <c>sd-PID</c>.</summary>
+    public string? Name { get; set; }
+
+    /// <summary>
+    /// The runtime directory (mode 0700) for the handoff and control sockets. Default:
+    /// <c>$XDG_RUNTIME_DIR/sd/NAME</c>, or <c>/run/sd/NAME</c> as root, or <c>/tmp/sd-UID/NAME</c>.
+    /// </summary>
+    public string? RuntimeDirectory { get; set; }
+
+    /// <summary>The handoff socket. Default: <c>unix:RUNDIR/handoff.sock</c>.</summary>
+    public SdEndpoint? Handoff { get; set; }
+
+    /// <summary>The <c>listen(2)</c> backlog of each endpoint. Default: 511.</summary>
+    public int Backlog { get; set; } = 511;
+
+    /// <summary>The longest message line accepted, in bytes. Default: 65,536.</summary>
+    public int MaxLineBytes { get; set; } = 64 * 1024;
+
+    /// <summary>How long dispatchers may finish open conversations after <c>QUIT</c>. Default: 30 s.</summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How many dispatcher restarts within <see cref="RestartWindow"/> are tolerated before the listener gives up and exits with an error. Default: 10.</summary>
+    public int MaxRestarts { get; set; } = 10;
+
+    /// <summary>The window over which <see cref="MaxRestarts"/> counts. Default: 60 s.</summary>
+    public TimeSpan RestartWindow { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Log every message in and out, in the listener and its dispatchers. Default: false.</summary>
+    public bool Trace { get; set; }
+
+    /// <summary>The program spawned as a dispatcher. Default: the <c>sd</c> executable next to SocketDispatcher.Core.dll.</summary>
+    public string? DispatcherProgram { get; set; }
+}

@@ -1,0 +1,37 @@
+namespace SocketDispatcher;
+
+/// <summary>A snapshot of one dispatcher as its listener sees it (<c>STATUS</c>, <c>Get-SdListener</c>).</summary>
+public sealed class SdDispatcherInfo
+{
+    internal SdDispatcherInfo(int pid, string state, DateTimeOffset? startedAt, int restarts, long handed, int pending, bool spawned)
+    {
+        Pid = pid;
+        State = state;
+        StartedAt = startedAt;
+        Restarts = restarts;
+        Handed = handed;
+        Pending = pending;
+        Spawned = spawned;
+    }
+
+    /// <summary>The dispatcher's process id.</summary>
+    public int Pid { get; }
+
+    /// <summary><c>starting</c> (spawned, no HELLO yet) or <c>ready</c>.</summary>
+    public string State { get; }
+
+    /// <summary>When its process was started (spawned dispatchers) or joined.</summary>
+    public DateTimeOffset? StartedAt { get; }
+
+    /// <summary>How many times its slot was restarted.</summary>
+    public int Restarts { get; }
+
+    /// <summary>Connections handed to it.</summary>
+    public long Handed { get; }
+
+    /// <summary>Connections handed but not yet <c>ACCEPTED</c>.</summary>
+    public int Pending { get; }
+
+    /// <summary>Whether the listener spawned it (false: started by hand).</summary>
+    public bool Spawned { get; }
+}

@@ -1,0 +1,49 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace SocketDispatcher;
+
+/// <summary>The commands of the control endpoints.</summary>
+public sealed partial class SdListener
+{
+    /// <summary>
+    /// The answer to <c>STATUS</c>: <c>STATUS name=..;pid=..;state=..;accepted=..;handed=..;rehanded=..;dropped=..;dispatchers=[...]</c>,
+    /// where <c>dispatchers</c> is a JSON array of objects with <c>pid</c>, <c>state</c>, <c>started</c>,
+    /// <c>restarts</c>, <c>handed</c>, <c>pending</c> and <c>spawned</c>.
+    /// </summary>
+    public SdMessage GetStatus()
+    {
+        var dispatchers = JsonSerializer.Serialize(GetDispatchers().Select(d => new Dictionary<string, object?>
+        {
+            ["pid"] = d.Pid,
+            ["state"] = d.State,
+            ["started"] = d.StartedAt?.ToString("O", CultureInfo.InvariantCulture),
+            ["restarts"] = d.Restarts,
+            ["handed"] = d.Handed,
+            ["pending"] = d.Pending,
+            ["spawned"] = d.Spawned,
+        }));
+        return new SdMessage("STATUS", [
+            new("name", Name),
+            new("pid", ProcessId.ToString(CultureInfo.InvariantCulture)),
+            new("state", State),
+            new("endpoints", string.Join(' ', Endpoints)),
+            new("accepted", Accepted.ToString(CultureInfo.InvariantCulture)),
+            new("handed", Handed.ToString(CultureInfo.InvariantCulture)),
+            new("rehanded", Rehanded.ToString(CultureInfo.InvariantCulture)),
+            new("dropped", Dropped.ToString(CultureInfo.InvariantCulture)),
+            new("dispatchers", dispatchers),
+        ]);
+    }
+
+    private SdMessageRouter CreateControlRouter() => new SdMessageRouter()
+        .Map("QUIT", (session, _, _) => Stop(session, drain: true, "QUIT"))
+        .Map("STOP", (session, _, _) => Stop(session, drain: false, "STOP"))
+        .Map("STATUS", (session, _, ct) => session.SendAsync(GetStatus(), ct));
+
+    private ValueTask Stop(ISdSession session, bool drain, string command)
+    {
+        _ = StopAsync(drain, $"{command} on control endpoint from {session.Peer}");
+        return ValueTask.CompletedTask;
+    }
+}

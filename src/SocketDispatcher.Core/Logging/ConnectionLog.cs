@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Logging;
+
+namespace SocketDispatcher.Logging;
+
+/// <summary>Log events of message connections (event ids 100-199).</summary>
+internal static partial class ConnectionLog
+{
+    [LoggerMessage(100, LogLevel.Information, "{Direction} [{ConnectionId}] {Peer}: {Message}", EventName = "MessageTrace")]
+    public static partial void Trace(ILogger logger, string direction, string connectionId, string? peer, string message);
+
+    [LoggerMessage(101, LogLevel.Warning, "[{ConnectionId}] {Peer}: invalid line: {Reason}", EventName = "InvalidLine")]
+    public static partial void InvalidLine(ILogger logger, string connectionId, string? peer, string reason);
+
+    [LoggerMessage(102, LogLevel.Debug, "[{ConnectionId}] {Peer}: closed: {Reason}", EventName = "ConnectionClosed")]
+    public static partial void Closed(ILogger logger, string connectionId, string? peer, string reason);
+
+    [LoggerMessage(103, LogLevel.Error, "[{ConnectionId}] {Peer}: connection failed", EventName = "ConnectionFailed")]
+    public static partial void Failed(ILogger logger, Exception exception, string connectionId, string? peer);
+
+    [LoggerMessage(104, LogLevel.Debug, "[{ConnectionId}] {Peer}: peer error: {Reason}", EventName = "PeerError")]
+    public static partial void PeerError(ILogger logger, string connectionId, string? peer, string reason);
+}

@@ -1,0 +1,55 @@
+using Microsoft.Extensions.Logging;
+
+namespace SocketDispatcher.Logging;
+
+/// <summary>Log events of the listener (event ids 200-299).</summary>
+internal static partial class ListenerLog
+{
+    [LoggerMessage(200, LogLevel.Information, "listener {Name} (pid {Pid}): accepting on {Endpoints}; handoff {Handoff}; control {Control}", EventName = "ListenerStarted")]
+    public static partial void Started(ILogger logger, string name, int pid, string endpoints, string handoff, string control);
+
+    [LoggerMessage(201, LogLevel.Information, "listener {Name}: stopping ({Reason})", EventName = "ListenerStopping")]
+    public static partial void Stopping(ILogger logger, string name, string reason);
+
+    [LoggerMessage(202, LogLevel.Information, "listener {Name}: stopped; accepted {Accepted}, handed {Handed}, re-handed {Rehanded}, closed without a dispatcher {Dropped}", EventName = "ListenerStopped")]
+    public static partial void Stopped(ILogger logger, string name, long accepted, long handed, long rehanded, long dropped);
+
+    [LoggerMessage(203, LogLevel.Information, "dispatcher {Pid} joined (capacity {Capacity})", EventName = "DispatcherJoined")]
+    public static partial void DispatcherJoined(ILogger logger, int pid, int capacity);
+
+    [LoggerMessage(204, LogLevel.Warning, "dispatcher {Pid} left: {Reason}; {Pending} connections not yet ACCEPTED are handed again", EventName = "DispatcherLeft")]
+    public static partial void DispatcherLeft(ILogger logger, int pid, string reason, int pending);
+
+    [LoggerMessage(205, LogLevel.Warning, "refused a handoff peer: pid {Pid}, uid {Uid} (only uid {AllowedUid} or root may connect)", EventName = "HandoffPeerRefused")]
+    public static partial void PeerRefused(ILogger logger, int pid, uint uid, uint allowedUid);
+
+    [LoggerMessage(206, LogLevel.Warning, "dispatcher process {Pid} exited with code {ExitCode}; starting another in {DelayMs} ms", EventName = "DispatcherExited")]
+    public static partial void DispatcherExited(ILogger logger, int pid, int exitCode, long delayMs);
+
+    [LoggerMessage(207, LogLevel.Critical, "dispatchers keep failing: {Restarts} restarts within {WindowSeconds} s; giving up", EventName = "CrashLoop")]
+    public static partial void CrashLoop(ILogger logger, int restarts, double windowSeconds);
+
+    [LoggerMessage(208, LogLevel.Error, "accept on {Endpoint} failed: {Reason}", EventName = "AcceptFailed")]
+    public static partial void AcceptFailed(ILogger logger, string endpoint, string reason);
+
+    [LoggerMessage(209, LogLevel.Critical, "the accept loop of {Endpoint} failed", EventName = "AcceptLoopFailed")]
+    public static partial void AcceptLoopFailed(ILogger logger, Exception exception, string endpoint);
+
+    [LoggerMessage(210, LogLevel.Debug, "connection {ConnectionId} from {Peer} handed to dispatcher {Pid}", EventName = "ConnectionHanded")]
+    public static partial void Handed(ILogger logger, string connectionId, string peer, int pid);
+
+    [LoggerMessage(211, LogLevel.Warning, "dispatcher {Pid}: bad record on the handoff channel: {Reason}", EventName = "BadHandoffRecord")]
+    public static partial void BadRecord(ILogger logger, int pid, string reason);
+
+    [LoggerMessage(212, LogLevel.Warning, "dispatcher process {Pid} did not exit within {WaitedMs} ms after EXIT; killing it", EventName = "DispatcherKilled")]
+    public static partial void DispatcherKilled(ILogger logger, int pid, long waitedMs);
+
+    [LoggerMessage(213, LogLevel.Information, "started dispatcher process {Pid}: {Program}", EventName = "DispatcherSpawned")]
+    public static partial void DispatcherSpawned(ILogger logger, int pid, string program);
+
+    [LoggerMessage(214, LogLevel.Warning, "control peer refused: pid {Pid}, uid {Uid}", EventName = "ControlPeerRefused")]
+    public static partial void ControlPeerRefused(ILogger logger, int pid, uint uid);
+
+    [LoggerMessage(215, LogLevel.Error, "cannot start a dispatcher: {Reason}", EventName = "SpawnFailed")]
+    public static partial void SpawnFailed(ILogger logger, string reason);
+}
