@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Diagnostics;
 
 namespace SocketDispatcher;
 
@@ -34,16 +35,37 @@ public sealed partial class SdMessage
             foreach (var (name, value) in parameters)
             {
                 MessageGrammar.ValidateParameterName(name);
-                builder[name] = value ?? string.Empty;
+                var text = value ?? string.Empty;
+                MessageGrammar.ValidateParameterValue(name, text);
+                builder[name] = text;
             }
         }
 
-        MessageGrammar.ValidateAddressPart(server, nameof(server));
-        MessageGrammar.ValidateAddressPart(service, nameof(service));
-        MessageGrammar.ValidateAddressPart(sentFromServer, nameof(sentFromServer));
-        MessageGrammar.ValidateAddressPart(sentFromService, nameof(sentFromService));
+        MessageGrammar.ValidateAddressPart(server, AddressPart.Server);
+        MessageGrammar.ValidateAddressPart(service, AddressPart.Service);
+        MessageGrammar.ValidateAddressPart(sentFromServer, AddressPart.SentFromServer);
+        MessageGrammar.ValidateAddressPart(sentFromService, AddressPart.SentFromService);
         Command = command;
         Parameters = builder.ToImmutable();
+        Server = NullIfEmpty(server);
+        Service = NullIfEmpty(service);
+        SentFromServer = NullIfEmpty(sentFromServer);
+        SentFromService = NullIfEmpty(sentFromService);
+    }
+
+    // For the readers, which have already checked every part against the reading rules (which,
+    // like eventdispatcher's parser, accept a lower case command that the public constructor refuses).
+    private SdMessage(
+        string command,
+        ImmutableSortedDictionary<string, string> parameters,
+        string? server,
+        string? service,
+        string? sentFromServer,
+        string? sentFromService)
+    {
+        Debug.Assert(parameters.KeyComparer == StringComparer.Ordinal, "parameters must be sorted ordinally");
+        Command = command;
+        Parameters = parameters;
         Server = NullIfEmpty(server);
         Service = NullIfEmpty(service);
         SentFromServer = NullIfEmpty(sentFromServer);
@@ -109,6 +131,20 @@ public sealed partial class SdMessage
     /// <summary>The same message with the arrival details of a connection.</summary>
     internal SdMessage WithArrival(string connection, string? peer, DateTimeOffset receivedAt)
         => new(this, connection, peer, receivedAt);
+
+    /// <summary>An empty parameter set with the ordinal comparer, shared by every message without parameters.</summary>
+    internal static ImmutableSortedDictionary<string, string> NoParameters { get; } =
+        ImmutableSortedDictionary.Create<string, string>(StringComparer.Ordinal);
+
+    /// <summary>Builds a message from parts a reader has already validated; nothing is checked again.</summary>
+    internal static SdMessage FromValidatedParts(
+        string command,
+        ImmutableSortedDictionary<string, string> parameters,
+        string? server,
+        string? service,
+        string? sentFromServer,
+        string? sentFromService)
+        => new(command, parameters, server, service, sentFromServer, sentFromService);
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }
