@@ -13,12 +13,26 @@ public sealed partial class SdMessage
 {
     /// <summary>Creates a message.</summary>
     /// <param name="command">The command, <c>[A-Z_][A-Z0-9_]*</c>.</param>
-    /// <param name="parameters">Parameter names (<c>[A-Za-z_][A-Za-z0-9_]*</c>) and values (any text); a later duplicate wins.</param>
-    /// <param name="server">The destination server, or null.</param>
-    /// <param name="service">The destination service, or null.</param>
-    /// <param name="sentFromServer">The server the message comes from, or null.</param>
-    /// <param name="sentFromService">The service the message comes from, or null.</param>
-    /// <exception cref="ArgumentException">A command, parameter name, server or service name is not valid.</exception>
+    /// <param name="parameters">
+    /// Parameter names (<c>[A-Za-z_][A-Za-z0-9_]*</c>) and values (any well-formed UTF-16 text, a null
+    /// value is read as empty); a later duplicate wins.
+    /// </param>
+    /// <param name="server">
+    /// The destination server (<c>[A-Za-z_][A-Za-z0-9_]*</c>, or eventdispatcher's <c>.</c> for local only
+    /// and <c>*</c> for every server), or null/empty for none. Only written on the line when a service is set.
+    /// </param>
+    /// <param name="service">
+    /// The destination service (<c>[A-Za-z_][A-Za-z0-9_]*</c>, or eventdispatcher's <c>*</c>, <c>?</c>
+    /// and <c>.</c>), or null/empty for none.
+    /// </param>
+    /// <param name="sentFromServer">The server the message comes from (<c>[A-Za-z_][A-Za-z0-9_]*</c>), or null/empty.</param>
+    /// <param name="sentFromService">The service the message comes from (<c>[A-Za-z_][A-Za-z0-9_]*</c>), or null/empty.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="command"/> is null.</exception>
+    /// <exception cref="ArgumentException">
+    /// A command, parameter name, server or service name is not valid, or a value holds a lone
+    /// surrogate; the one-line message names the bad name. The rules are eventdispatcher's
+    /// <c>verify_message_name()</c> and <c>set_server()</c>/<c>set_service()</c>.
+    /// </exception>
     public SdMessage(
         string command,
         IEnumerable<KeyValuePair<string, string>>? parameters = null,
