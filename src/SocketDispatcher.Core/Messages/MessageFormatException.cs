@@ -13,7 +13,10 @@ public sealed class MessageFormatException : FormatException
         Reason = reason;
     }
 
-    /// <summary>The 0-based character index in the line where the problem is.</summary>
+    /// <summary>
+    /// The 0-based character index in the line where the problem is; for <see cref="SdMessage.FromJson(string)"/>,
+    /// the byte offset in the UTF-8 form of the JSON text, as JSON readers count.
+    /// </summary>
     public int Position { get; }
 
     /// <summary>Why the line is rejected, without the position.</summary>

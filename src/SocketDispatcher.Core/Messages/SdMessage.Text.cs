@@ -3,9 +3,19 @@ namespace SocketDispatcher;
 public sealed partial class SdMessage
 {
     /// <summary>The message in wire form, without the trailing <c>\n</c> (protocol-vectors.md, "Writing").</summary>
+    /// <remarks>
+    /// eventdispatcher's bytes for every value it can carry; a value that starts or ends with white
+    /// space is also quoted so it survives the reader's trim. A server without a service is not written.
+    /// </remarks>
     public override string ToString() => MessageWriter.Write(this);
 
     /// <summary>Reads one message from a line (protocol-vectors.md, "Reading"); surrounding white space and a CR are ignored.</summary>
+    /// <remarks>
+    /// As lenient as eventdispatcher's <c>message::from_string()</c> where it is safe: a lower case
+    /// command, a trailing <c>;</c>, a server without a service, a later duplicate replacing an
+    /// earlier one. Values unescape <c>\\</c>, <c>\n</c>, <c>\r</c> and, inside quotes, <c>\"</c>; any
+    /// other backslash is kept with the character after it, as eventdispatcher keeps it.
+    /// </remarks>
     /// <param name="line">The line, with or without its <c>\n</c>.</param>
     /// <exception cref="MessageFormatException">The line is not a valid message; the exception names the position and the reason.</exception>
     public static SdMessage Parse(string line)

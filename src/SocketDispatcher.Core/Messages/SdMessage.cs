@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Diagnostics;
 
 namespace SocketDispatcher;
 
@@ -12,12 +13,26 @@ public sealed partial class SdMessage
 {
     /// <summary>Creates a message.</summary>
     /// <param name="command">The command, <c>[A-Z_][A-Z0-9_]*</c>.</param>
-    /// <param name="parameters">Parameter names (<c>[A-Za-z_][A-Za-z0-9_]*</c>) and values (any text); a later duplicate wins.</param>
-    /// <param name="server">The destination server, or null.</param>
-    /// <param name="service">The destination service, or null.</param>
-    /// <param name="sentFromServer">The server the message comes from, or null.</param>
-    /// <param name="sentFromService">The service the message comes from, or null.</param>
-    /// <exception cref="ArgumentException">A command, parameter name, server or service name is not valid.</exception>
+    /// <param name="parameters">
+    /// Parameter names (<c>[A-Za-z_][A-Za-z0-9_]*</c>) and values (any well-formed UTF-16 text, a null
+    /// value is read as empty); a later duplicate wins.
+    /// </param>
+    /// <param name="server">
+    /// The destination server (<c>[A-Za-z_][A-Za-z0-9_]*</c>, or eventdispatcher's <c>.</c> for local only
+    /// and <c>*</c> for every server), or null/empty for none. Only written on the line when a service is set.
+    /// </param>
+    /// <param name="service">
+    /// The destination service (<c>[A-Za-z_][A-Za-z0-9_]*</c>, or eventdispatcher's <c>*</c>, <c>?</c>
+    /// and <c>.</c>), or null/empty for none.
+    /// </param>
+    /// <param name="sentFromServer">The server the message comes from (<c>[A-Za-z_][A-Za-z0-9_]*</c>), or null/empty.</param>
+    /// <param name="sentFromService">The service the message comes from (<c>[A-Za-z_][A-Za-z0-9_]*</c>), or null/empty.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="command"/> is null.</exception>
+    /// <exception cref="ArgumentException">
+    /// A command, parameter name, server or service name is not valid, or a value holds a lone
+    /// surrogate; the one-line message names the bad name. The rules are eventdispatcher's
+    /// <c>verify_message_name()</c> and <c>set_server()</c>/<c>set_service()</c>.
+    /// </exception>
     public SdMessage(
         string command,
         IEnumerable<KeyValuePair<string, string>>? parameters = null,
@@ -34,16 +49,37 @@ public sealed partial class SdMessage
             foreach (var (name, value) in parameters)
             {
                 MessageGrammar.ValidateParameterName(name);
-                builder[name] = value ?? string.Empty;
+                var text = value ?? string.Empty;
+                MessageGrammar.ValidateParameterValue(name, text);
+                builder[name] = text;
             }
         }
 
-        MessageGrammar.ValidateAddressPart(server, nameof(server));
-        MessageGrammar.ValidateAddressPart(service, nameof(service));
-        MessageGrammar.ValidateAddressPart(sentFromServer, nameof(sentFromServer));
-        MessageGrammar.ValidateAddressPart(sentFromService, nameof(sentFromService));
+        MessageGrammar.ValidateAddressPart(server, AddressPart.Server);
+        MessageGrammar.ValidateAddressPart(service, AddressPart.Service);
+        MessageGrammar.ValidateAddressPart(sentFromServer, AddressPart.SentFromServer);
+        MessageGrammar.ValidateAddressPart(sentFromService, AddressPart.SentFromService);
         Command = command;
         Parameters = builder.ToImmutable();
+        Server = NullIfEmpty(server);
+        Service = NullIfEmpty(service);
+        SentFromServer = NullIfEmpty(sentFromServer);
+        SentFromService = NullIfEmpty(sentFromService);
+    }
+
+    // For the readers, which have already checked every part against the reading rules (which,
+    // like eventdispatcher's parser, accept a lower case command that the public constructor refuses).
+    private SdMessage(
+        string command,
+        ImmutableSortedDictionary<string, string> parameters,
+        string? server,
+        string? service,
+        string? sentFromServer,
+        string? sentFromService)
+    {
+        Debug.Assert(parameters.KeyComparer == StringComparer.Ordinal, "parameters must be sorted ordinally");
+        Command = command;
+        Parameters = parameters;
         Server = NullIfEmpty(server);
         Service = NullIfEmpty(service);
         SentFromServer = NullIfEmpty(sentFromServer);
@@ -109,6 +145,20 @@ public sealed partial class SdMessage
     /// <summary>The same message with the arrival details of a connection.</summary>
     internal SdMessage WithArrival(string connection, string? peer, DateTimeOffset receivedAt)
         => new(this, connection, peer, receivedAt);
+
+    /// <summary>An empty parameter set with the ordinal comparer, shared by every message without parameters.</summary>
+    internal static ImmutableSortedDictionary<string, string> NoParameters { get; } =
+        ImmutableSortedDictionary.Create<string, string>(StringComparer.Ordinal);
+
+    /// <summary>Builds a message from parts a reader has already validated; nothing is checked again.</summary>
+    internal static SdMessage FromValidatedParts(
+        string command,
+        ImmutableSortedDictionary<string, string> parameters,
+        string? server,
+        string? service,
+        string? sentFromServer,
+        string? sentFromService)
+        => new(command, parameters, server, service, sentFromServer, sentFromService);
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }
