@@ -1,0 +1,36 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+
+namespace SocketDispatcher.Cli;
+
+/// <summary><c>sd dispatch</c>: run one dispatcher, connected to a listener's handoff socket.</summary>
+internal static class DispatchCommand
+{
+    public static Command Create()
+    {
+        var handoff = new Option<string>("--handoff") { Description = "The listener's handoff socket, unix:PATH.", Required = true };
+        var handler = new Option<string>("--handler") { Description = "Handler to run: conversation, echo or greet.", DefaultValueFactory = _ => "conversation" };
+        var capacity = new Option<int>("--capacity") { Description = "Open connections this dispatcher takes.", DefaultValueFactory = _ => 10_000 };
+        var trace = CliRunner.TraceOption();
+        var command = new Command("dispatch", "Take connections from a listener's handoff socket, terminate TLS and run a handler.") { handoff, handler, capacity, trace };
+        command.SetAction((result, cancellationToken) => CliRunner.RunAsync(async () =>
+        {
+            var options = new DispatcherOptions
+            {
+                Handoff = SdEndpoint.Parse(result.GetValue(handoff)!),
+                Handler = result.GetValue(handler)!,
+                Capacity = result.GetValue(capacity),
+                Trace = result.GetValue(trace),
+            };
+            using var logging = CliRunner.CreateLogging(options.Trace);
+            await using var dispatcher = await SdDispatcher.StartAsync(options, logging, cancellationToken).ConfigureAwait(false);
+
+            // The listener stops its dispatchers with EXIT; a signal sent to the process group (Ctrl+C
+            // in a terminal) must not cut their conversations short, so it is left to the listener.
+            using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => context.Cancel = true);
+            await dispatcher.Completion.ConfigureAwait(false);
+            return CliRunner.Done;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,80 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+
+namespace SocketDispatcher.Cli;
+
+/// <summary><c>sd listen</c>: run a listener and its dispatchers until QUIT, STOP, SIGTERM or Ctrl+C.</summary>
+internal static class ListenCommand
+{
+    public static Command Create()
+    {
+        var endpoint = new Option<string[]>("--endpoint", "-e") { Description = "Endpoint to accept connections on: tcp://HOST:PORT, tls://HOST:PORT or unix:PATH. Repeat for several.", Required = true };
+        var dispatchers = new Option<int>("--dispatchers", "-n") { Description = "Dispatcher processes to spawn and supervise; 0 waits for dispatchers started by hand.", DefaultValueFactory = _ => 2 };
+        var handler = new Option<string>("--handler") { Description = "Handler the dispatchers run: conversation, echo or greet.", DefaultValueFactory = _ => "conversation" };
+        var cert = new Option<string?>("--cert") { Description = "Server certificate (PEM) for tls:// endpoints." };
+        var key = new Option<string?>("--key") { Description = "Server private key (PEM)." };
+        var clientCa = new Option<string?>("--client-ca") { Description = "CA (PEM) that client certificates must chain to; makes TLS mutual." };
+        var control = new Option<string[]>("--control") { Description = "Control endpoint (QUIT, STOP, STATUS). Default: unix:RUNDIR/control.sock." };
+        var handoff = new Option<string?>("--handoff") { Description = "Handoff socket, unix:PATH. Default: unix:RUNDIR/handoff.sock." };
+        var name = new Option<string?>("--name") { Description = "Listener name; names the runtime directory. Default: sd-PID." };
+        var runtimeDir = new Option<string?>("--runtime-dir") { Description = "Runtime directory (mode 0700). Default: $XDG_RUNTIME_DIR/sd/NAME, /run/sd/NAME as root." };
+        var backlog = new Option<int>("--backlog") { Description = "listen(2) backlog of each endpoint.", DefaultValueFactory = _ => 511 };
+        var maxLine = new Option<int>("--max-line") { Description = "Longest message line accepted, in bytes.", DefaultValueFactory = _ => 64 * 1024 };
+        var drain = new Option<string>("--drain-timeout") { Description = "How long dispatchers may finish open conversations after QUIT (e.g. 30s).", DefaultValueFactory = _ => "30s" };
+        var maxRestarts = new Option<int>("--max-restarts") { Description = "Dispatcher restarts tolerated within --restart-window before giving up with exit code 1.", DefaultValueFactory = _ => 10 };
+        var restartWindow = new Option<string>("--restart-window") { Description = "Window of --max-restarts (e.g. 60s).", DefaultValueFactory = _ => "60s" };
+        var trace = CliRunner.TraceOption();
+        var command = new Command("listen", "Accept connections and hand each one to a dispatcher process (SCM_RIGHTS).")
+        {
+            endpoint, dispatchers, handler, cert, key, clientCa, control, handoff, name, runtimeDir, backlog, maxLine, drain, maxRestarts, restartWindow, trace,
+        };
+        command.SetAction((result, cancellationToken) => CliRunner.RunAsync(async () =>
+        {
+            var options = new ListenerOptions
+            {
+                Dispatchers = result.GetValue(dispatchers),
+                Handler = result.GetValue(handler)!,
+                Name = result.GetValue(name),
+                RuntimeDirectory = result.GetValue(runtimeDir),
+                Handoff = result.GetValue(handoff) is { } h ? SdEndpoint.Parse(h) : null,
+                Backlog = result.GetValue(backlog),
+                MaxLineBytes = result.GetValue(maxLine),
+                DrainTimeout = SdDuration.Parse(result.GetValue(drain)!),
+                MaxRestarts = result.GetValue(maxRestarts),
+                RestartWindow = SdDuration.Parse(result.GetValue(restartWindow)!),
+                Trace = result.GetValue(trace),
+            };
+            foreach (var e in CliRunner.Endpoints(result.GetValue(endpoint))) options.Endpoints.Add(e);
+            foreach (var e in CliRunner.Endpoints(result.GetValue(control))) options.ControlEndpoints.Add(e);
+            if (result.GetValue(cert) is { } certPath)
+            {
+                options.Tls = new TlsServerOptions { CertificatePath = certPath, KeyPath = result.GetValue(key) ?? certPath, ClientCertificateAuthorityPath = result.GetValue(clientCa) };
+            }
+
+            using var logging = CliRunner.CreateLogging(options.Trace);
+            await using var listener = await SdListener.StartAsync(options, logging, cancellationToken).ConfigureAwait(false);
+
+            // SIGTERM and Ctrl+C stop with a drain, as QUIT does; a second one skips the drain.
+            using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+            using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+            try
+            {
+                await listener.Completion.ConfigureAwait(false);
+            }
+            catch (SdException ex)
+            {
+                await Console.Error.WriteLineAsync($"sd: listener {listener.Name} gave up: {ex.Message}").ConfigureAwait(false);
+                return CliRunner.Failure;
+            }
+
+            return CliRunner.Done;
+
+            void OnSignal(PosixSignalContext context)
+            {
+                context.Cancel = true;
+                _ = listener.StopAsync(drain: true, $"signal {context.Signal}");
+            }
+        }));
+        return command;
+    }
+}

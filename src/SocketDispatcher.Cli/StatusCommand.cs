@@ -1,0 +1,36 @@
+using System.CommandLine;
+using System.Text.Json;
+
+namespace SocketDispatcher.Cli;
+
+/// <summary><c>sd status</c>: ask a listener's control endpoint for <c>STATUS</c> and print it.</summary>
+internal static class StatusCommand
+{
+    public static Command Create()
+    {
+        var control = new Option<string>("--control") { Description = "The listener's control endpoint, e.g. unix:/run/sd/NAME/control.sock.", Required = true };
+        var json = new Option<bool>("--json") { Description = "Print the STATUS message as JSON." };
+        var command = new Command("status", "Show a listener's counters and dispatchers.") { control, json };
+        command.SetAction((result, cancellationToken) => CliRunner.RunAsync(async () =>
+        {
+            var status = await SdSignal.SendAsync(SdEndpoint.Parse(result.GetValue(control)!), new SdMessage("STATUS"), new SignalOptions { WaitForReply = true }, null, cancellationToken).ConfigureAwait(false);
+            if (result.GetValue(json))
+            {
+                Console.WriteLine(status!.ToJson());
+                return CliRunner.Done;
+            }
+
+            foreach (var (name, value) in status!.Parameters.Where(p => p.Key != "dispatchers")) Console.WriteLine($"{name,-10} {value}");
+            Console.WriteLine();
+            Console.WriteLine($"{"PID",8} {"STATE",-9} {"RESTARTS",8} {"HANDED",10} {"PENDING",8}");
+            using var dispatchers = JsonDocument.Parse(status.GetParameter("dispatchers") ?? "[]");
+            foreach (var d in dispatchers.RootElement.EnumerateArray())
+            {
+                Console.WriteLine($"{d.GetProperty("pid").GetInt32(),8} {d.GetProperty("state").GetString(),-9} {d.GetProperty("restarts").GetInt32(),8} {d.GetProperty("handed").GetInt64(),10} {d.GetProperty("pending").GetInt32(),8}");
+            }
+
+            return CliRunner.Done;
+        }));
+        return command;
+    }
+}
