@@ -6,24 +6,37 @@ namespace SocketDispatcher;
 /// <summary>
 /// An endpoint in SocketDispatcher's one string form (design.md section 3): <c>tcp://127.0.0.1:3001</c>,
 /// <c>tcp://[::1]:3001</c>, <c>tls://localhost:3001</c>, <c>udp://127.0.0.1:3002</c>,
-/// <c>unix:/run/sd/x.sock</c>, <c>unix:@name</c>, <c>unixgram:/path</c>, <c>unixgram:@name</c>.
-/// Immutable; <see cref="ToString"/> prints the same text back. STUB: parsing to be completed.
+/// <c>unix:/run/sd/x.sock</c>, <c>unix:relative/x.sock</c>, <c>unix:@name</c>, <c>unixgram:/path</c>,
+/// <c>unixgram:@name</c>.
 /// </summary>
-public sealed class SdEndpoint : IEquatable<SdEndpoint>
+/// <remarks>
+/// Immutable. <see cref="ToString"/> prints the canonical text, which <see cref="Parse"/> reads back to an
+/// equal endpoint: the scheme and host names in lower case, IPv6 addresses in RFC 5952 form inside
+/// brackets, the port without leading zeros. Two endpoints are equal when their canonical texts are.
+/// </remarks>
+public sealed partial class SdEndpoint : IEquatable<SdEndpoint>
 {
-    private SdEndpoint(SdEndpointKind kind, string? host, int port, string? path, bool isAbstract)
+    private readonly IPAddress? _address;
+    private readonly string _text;
+
+    private SdEndpoint(SdEndpointKind kind, string? host, int port, string? path, bool isAbstract, IPAddress? address = null)
     {
         Kind = kind;
         Host = host;
         Port = port;
         Path = path;
         IsAbstract = isAbstract;
+        _address = address;
+        _text = Format(kind, host, port, path, isAbstract);
     }
 
     /// <summary>The scheme.</summary>
     public SdEndpointKind Kind { get; }
 
-    /// <summary>The host (an IP literal without brackets, or a name) for tcp, tls and udp; null for AF_UNIX.</summary>
+    /// <summary>
+    /// The host for tcp, tls and udp: an IP literal without brackets (IPv6 in RFC 5952 form, with its
+    /// <c>%scope</c> if any) or a lower-case host name; null for AF_UNIX.
+    /// </summary>
     public string? Host { get; }
 
     /// <summary>The port (0 to 65535; 0 binds a free port) for tcp, tls and udp; 0 for AF_UNIX.</summary>
@@ -41,31 +54,48 @@ public sealed class SdEndpoint : IEquatable<SdEndpoint>
     /// <summary>Whether the endpoint is AF_UNIX (unix or unixgram).</summary>
     public bool IsUnix => Kind is SdEndpointKind.Unix or SdEndpointKind.UnixDatagram;
 
-    /// <summary>Reads an endpoint.</summary>
-    /// <param name="text">The endpoint text.</param>
-    /// <exception cref="SdException">Kind InvalidArgument, reason <c>EndpointInvalid</c>: one line naming the bad part.</exception>
-    public static SdEndpoint Parse(string text)
+    /// <summary>An AF_UNIX endpoint for a file system path (absolute or relative).</summary>
+    /// <param name="path">The socket path: 1 to 107 bytes in UTF-8, no control characters, not starting with <c>@</c>.</param>
+    /// <param name="datagram">Whether it is <c>unixgram:</c> rather than <c>unix:</c>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="path"/> is null.</exception>
+    /// <exception cref="SdException">Kind InvalidArgument, reason <c>EndpointInvalid</c>: the path is empty, too long
+    /// for <c>sun_path</c> (unix(7)), or starts with <c>@</c> (use <see cref="ForUnixAbstractName"/>).</exception>
+    public static SdEndpoint ForUnixPath(string path, bool datagram = false)
     {
-        ArgumentNullException.ThrowIfNull(text);
-        if (text.StartsWith("unix:", StringComparison.Ordinal))
-        {
-            var rest = text["unix:".Length..];
-            return rest.StartsWith('@') ? new(SdEndpointKind.Unix, null, 0, rest[1..], true) : new(SdEndpointKind.Unix, null, 0, rest, false);
-        }
-
-        var uri = new Uri(text);
-        var kind = uri.Scheme switch { "tcp" => SdEndpointKind.Tcp, "tls" => SdEndpointKind.Tls, "udp" => SdEndpointKind.Udp, _ => throw new SdException(SdErrorKind.InvalidArgument, "EndpointInvalid", $"endpoint '{text}': unknown scheme") };
-        return new(kind, uri.Host.Trim('[', ']'), uri.Port, null, false);
+        ArgumentNullException.ThrowIfNull(path);
+        var kind = datagram ? SdEndpointKind.UnixDatagram : SdEndpointKind.Unix;
+        var text = SchemeText(kind) + path;
+        // "@x" would print as unix:@x, which reads back as an abstract name: refuse rather than change meaning.
+        if (path.StartsWith('@'))
+            throw Invalid($"endpoint '{Show(text)}': a path starting with '@' reads as an abstract name; write './{Show(path)}' for a file, or use ForUnixAbstractName");
+        var error = CheckUnixName(text, path, isAbstract: false);
+        return error is null ? new(kind, null, 0, path, false) : throw Invalid(error);
     }
 
-    /// <summary>An AF_UNIX endpoint for a path.</summary>
-    /// <param name="path">The socket path.</param>
+    /// <summary>An AF_UNIX endpoint in the abstract namespace (<c>unix:@name</c>, unix(7)).</summary>
+    /// <param name="name">The name without the leading NUL or <c>@</c>: 1 to 107 bytes in UTF-8, no control characters.</param>
     /// <param name="datagram">Whether it is <c>unixgram:</c> rather than <c>unix:</c>.</param>
-    public static SdEndpoint ForUnixPath(string path, bool datagram = false)
-        => new(datagram ? SdEndpointKind.UnixDatagram : SdEndpointKind.Unix, null, 0, path, false);
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> is null.</exception>
+    /// <exception cref="SdException">Kind InvalidArgument, reason <c>EndpointInvalid</c>: the name is empty or too long.</exception>
+    public static SdEndpoint ForUnixAbstractName(string name, bool datagram = false)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var kind = datagram ? SdEndpointKind.UnixDatagram : SdEndpointKind.Unix;
+        var error = CheckUnixName(SchemeText(kind) + "@" + name, name, isAbstract: true);
+        return error is null ? new(kind, null, 0, name, true) : throw Invalid(error);
+    }
 
     /// <summary>The same endpoint with another port (for example the port a listener bound for port 0).</summary>
-    public SdEndpoint WithPort(int port) => new(Kind, Host, port, Path, IsAbstract);
+    /// <param name="port">The port, 0 to 65535.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="port"/> is outside 0 to 65535.</exception>
+    /// <exception cref="InvalidOperationException">The endpoint is AF_UNIX, which has no port.</exception>
+    public SdEndpoint WithPort(int port)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(port);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(port, IPEndPoint.MaxPort);
+        if (IsUnix) throw new InvalidOperationException($"endpoint '{_text}' is AF_UNIX and has no port");
+        return new(Kind, Host, port, Path, IsAbstract, _address);
+    }
 
     /// <summary>
     /// The socket address: an <see cref="IPEndPoint"/> for an IP literal, a <see cref="DnsEndPoint"/> for a
@@ -74,24 +104,36 @@ public sealed class SdEndpoint : IEquatable<SdEndpoint>
     public EndPoint ToEndPoint()
     {
         if (IsUnix) return new UnixDomainSocketEndPoint(IsAbstract ? "\0" + Path : Path!);
-        return IPAddress.TryParse(Host, out var ip) ? new IPEndPoint(ip, Port) : new DnsEndPoint(Host!, Port);
+        return _address is not null ? new IPEndPoint(_address, Port) : new DnsEndPoint(Host!, Port);
     }
 
-    /// <summary>The endpoint text, in the form <see cref="Parse"/> reads.</summary>
-    public override string ToString()
-    {
-        if (IsUnix) return (Kind == SdEndpointKind.Unix ? "unix:" : "unixgram:") + (IsAbstract ? "@" : string.Empty) + Path;
-        var scheme = Kind switch { SdEndpointKind.Tcp => "tcp", SdEndpointKind.Tls => "tls", _ => "udp" };
-        var host = Host!.Contains(':') ? $"[{Host}]" : Host;
-        return $"{scheme}://{host}:{Port}";
-    }
+    /// <summary>The canonical endpoint text, in the form <see cref="Parse"/> reads.</summary>
+    public override string ToString() => _text;
 
     /// <inheritdoc/>
-    public bool Equals(SdEndpoint? other) => other is not null && ToString() == other.ToString();
+    public bool Equals(SdEndpoint? other) => other is not null && string.Equals(_text, other._text, StringComparison.Ordinal);
 
     /// <inheritdoc/>
     public override bool Equals(object? obj) => Equals(obj as SdEndpoint);
 
     /// <inheritdoc/>
-    public override int GetHashCode() => ToString().GetHashCode(StringComparison.Ordinal);
+    public override int GetHashCode() => _text.GetHashCode(StringComparison.Ordinal);
+
+    private static string SchemeText(SdEndpointKind kind) => kind switch
+    {
+        SdEndpointKind.Tcp => "tcp://",
+        SdEndpointKind.Tls => "tls://",
+        SdEndpointKind.Udp => "udp://",
+        SdEndpointKind.Unix => "unix:",
+        _ => "unixgram:",
+    };
+
+    private static string Format(SdEndpointKind kind, string? host, int port, string? path, bool isAbstract)
+    {
+        if (kind is SdEndpointKind.Unix or SdEndpointKind.UnixDatagram)
+            return SchemeText(kind) + (isAbstract ? "@" : string.Empty) + path;
+        // Only IPv6 literals contain ':'; RFC 3986 section 3.2.2 puts them in brackets.
+        var shownHost = host!.Contains(':') ? "[" + host + "]" : host;
+        return SchemeText(kind) + shownHost + ":" + port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
 }

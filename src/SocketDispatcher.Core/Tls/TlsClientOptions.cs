@@ -9,7 +9,10 @@ public sealed class TlsClientOptions
     /// </summary>
     public string? CertificateAuthorityPath { get; init; }
 
-    /// <summary>Accept any server certificate (development only). Default: false.</summary>
+    /// <summary>
+    /// Accept any server certificate and name (development only); <see cref="CertificateAuthorityPath"/> is then
+    /// not read. Default: false.
+    /// </summary>
     public bool SkipCertificateCheck { get; init; }
 
     /// <summary>Path of a PEM client certificate for mutual TLS, or null. Default: null.</summary>
