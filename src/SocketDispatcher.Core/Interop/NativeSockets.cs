@@ -156,8 +156,14 @@ internal static unsafe class NativeSockets
         }
     }
 
+    // Mono.Posix's sendmsg/recvmsg wrappers make further P/Invoke calls after the system call, and the
+    // runtime clears errno around each, so a failure often reports errno 0. Callers must not depend on
+    // the errno: every failure of the channel is treated as a broken channel.
     private static SyscallException LastError(string syscall)
-        => new(syscall, NativeConvert.FromErrno(Stdlib.GetLastError()));
+    {
+        var errno = NativeConvert.FromErrno(Stdlib.GetLastError());
+        return errno == 0 ? new SyscallException(syscall, 0, "the call failed and the wrapper did not keep errno") : new SyscallException(syscall, errno);
+    }
 }
 
 /// <summary>A peer's credentials from <c>SO_PEERCRED</c> (socket(7)).</summary>

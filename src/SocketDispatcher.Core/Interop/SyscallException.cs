@@ -17,7 +17,4 @@ internal sealed class SyscallException : IOException
 
     /// <summary>The errno value (0 for a failure the kernel reported through flags).</summary>
     public int Errno { get; }
-
-    /// <summary>EPIPE or ECONNRESET: the peer is gone.</summary>
-    public bool IsPeerGone => Errno is 32 or 104;
 }

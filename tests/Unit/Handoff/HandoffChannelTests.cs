@@ -1,0 +1,140 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using SocketDispatcher.Interop;
+
+namespace SocketDispatcher.Tests.Handoff;
+
+public sealed class HandoffChannelTests
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public async Task HandedSocketCarriesDataBothWaysAfterTheSenderClosesItsCopy()
+    {
+        using var pair = new SeqPacketPair();
+        using var server = new TcpListener(IPAddress.Loopback, 0);
+        server.Start();
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)server.LocalEndpoint).Port).WaitAsync(Deadline);
+        var accepted = await server.AcceptSocketAsync().Within();
+
+        pair.Sender.Send(new SdMessage("CONNECTION", [new("id", "7")]), accepted.SafeHandle);
+        accepted.Dispose(); // the listener's copy: a plain close must not end the connection
+        using var record = await pair.NextAsync();
+
+        Assert.Equal("CONNECTION", record.Message!.Command);
+        Assert.Equal("7", record.Message.GetParameter("id"));
+        using var handed = new Socket(record.TakeDescriptor()!) { Blocking = true };
+        var stream = client.GetStream();
+        await stream.WriteAsync("DAD\n"u8.ToArray()).Within();
+        var buffer = new byte[16];
+        var read = await handed.ReceiveAsync(buffer).Within();
+        Assert.Equal("DAD\n", Encoding.ASCII.GetString(buffer, 0, read));
+        await handed.SendAsync("CLIMB\n"u8.ToArray()).Within();
+        read = await stream.ReadAsync(buffer).Within();
+        Assert.Equal("CLIMB\n", Encoding.ASCII.GetString(buffer, 0, read));
+    }
+
+    [Fact]
+    public async Task ClosingTheHandedSocketEndsTheConnectionWithFinNotReset()
+    {
+        using var pair = new SeqPacketPair();
+        using var server = new TcpListener(IPAddress.Loopback, 0);
+        server.Start();
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)server.LocalEndpoint).Port).WaitAsync(Deadline);
+        var accepted = await server.AcceptSocketAsync().Within();
+        pair.Sender.Send(new SdMessage("CONNECTION"), accepted.SafeHandle);
+        accepted.Dispose();
+        using var record = await pair.NextAsync();
+        using (var handed = new Socket(record.TakeDescriptor()!) { Blocking = true })
+        {
+            await handed.SendAsync("BYE\n"u8.ToArray()).Within();
+        }
+
+        // handoff-notes.md pitfall 1: an abortive close anywhere would turn this EOF into ECONNRESET.
+        var buffer = new byte[16];
+        var stream = client.GetStream();
+        var first = await stream.ReadAsync(buffer).Within();
+        Assert.Equal("BYE\n", Encoding.ASCII.GetString(buffer, 0, first));
+        Assert.Equal(0, await stream.ReadAsync(buffer).Within());
+    }
+
+    [Fact]
+    public async Task ReceivedDescriptorIsCloseOnExec()
+    {
+        using var pair = new SeqPacketPair();
+        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        pair.Sender.Send(new SdMessage("CONNECTION"), probe.SafeHandle);
+        using var record = await pair.NextAsync();
+        Assert.True(NativeSockets.IsCloseOnExec(record.Descriptor!));
+    }
+
+    [Fact]
+    public async Task MessageWithoutDescriptorArrivesAlone()
+    {
+        using var pair = new SeqPacketPair();
+        pair.Sender.Send(new SdMessage("HELLO", [new("pid", "42"), new("capacity", "10")]));
+        using var record = await pair.NextAsync();
+        Assert.Null(record.Descriptor);
+        Assert.Equal("HELLO capacity=10;pid=42", record.Message!.ToString());
+    }
+
+    [Fact]
+    public async Task RecordsKeepTheirBoundariesAndOrder()
+    {
+        using var pair = new SeqPacketPair();
+        for (var i = 0; i < 100; i++) pair.Sender.Send(new SdMessage("ACCEPTED", [new("id", i.ToString(System.Globalization.CultureInfo.InvariantCulture))]));
+        for (var i = 0; i < 100; i++)
+        {
+            using var record = await pair.NextAsync();
+            Assert.Equal(i.ToString(System.Globalization.CultureInfo.InvariantCulture), record.Message!.GetParameter("id"));
+        }
+    }
+
+    [Fact]
+    public async Task UnparsableRecordIsReportedNotDropped()
+    {
+        using var pair = new SeqPacketPair();
+        pair.Sender.Send(new SdMessage("HELLO"));
+        NativeSockets.Send(GetSocket(pair.Sender), "PING 1a=1"u8, null);
+        using (await pair.NextAsync())
+        {
+        }
+
+        using var record = await pair.NextAsync();
+        Assert.Null(record.Message);
+        Assert.Contains("digit", record.Error!.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RecordsCompleteWhenThePeerCloses()
+    {
+        using var pair = new SeqPacketPair();
+        pair.Sender.Dispose();
+        using var timeout = new CancellationTokenSource(Deadline);
+        Assert.False(await pair.Receiver.Records.WaitToReadAsync(timeout.Token));
+    }
+
+    [Fact]
+    public void PeerCredentialsNameThisProcess()
+    {
+        using var pair = new SeqPacketPair();
+        var peer = pair.Receiver.GetPeerCredentials();
+        Assert.Equal(Environment.ProcessId, peer.ProcessId);
+        Assert.Equal(NativeSockets.GetUserId(), peer.UserId);
+    }
+
+    [Fact]
+    public void SendingToAGonePeerFailsWithBrokenPipe()
+    {
+        using var pair = new SeqPacketPair();
+        pair.Receiver.Dispose();
+        var error = Assert.Throws<SyscallException>(() => pair.Sender.Send(new SdMessage("ALIVE")));
+        Assert.Equal("sendmsg", error.Syscall);
+    }
+
+    private static System.Runtime.InteropServices.SafeHandle GetSocket(SocketDispatcher.Handoff.HandoffChannel channel)
+        => ((Socket)typeof(SocketDispatcher.Handoff.HandoffChannel).GetField("_socket", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(channel)!).SafeHandle;
+}
