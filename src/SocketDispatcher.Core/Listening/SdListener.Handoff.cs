@@ -88,6 +88,8 @@ public sealed partial class SdListener
 
                 link.Pending[connection.Id] = connection;
                 link.Handed++;
+                connection.Sending = true;
+                connection.Confirmed = false;
             }
 
             connection.Handoffs++;
@@ -104,10 +106,24 @@ public sealed partial class SdListener
             }
             catch (Exception ex) when (ex is IOException or ObjectDisposedException)
             {
-                lock (_gate) link.Pending.Remove(connection.Id);
+                lock (_gate)
+                {
+                    link.Pending.Remove(connection.Id);
+                    connection.Sending = false;
+                }
+
                 Drop(link, ex.Message);
                 continue;
             }
+
+            bool confirmedAlready;
+            lock (_gate)
+            {
+                connection.Sending = false;
+                confirmedAlready = connection.Confirmed;
+            }
+
+            if (confirmedAlready) connection.Release();
 
             if (connection.Handoffs == 1) Interlocked.Increment(ref _handed);
             else Interlocked.Increment(ref _rehanded);
@@ -208,7 +224,15 @@ public sealed partial class SdListener
                 HandedConnection? confirmed = null;
                 lock (_gate)
                 {
-                    if (message.GetParameter("id") is { } id && link.Pending.Remove(id, out confirmed) && link.Pending.Count == link.Capacity - 1) SignalReady();
+                    if (message.GetParameter("id") is { } id && link.Pending.Remove(id, out confirmed))
+                    {
+                        if (link.Pending.Count == link.Capacity - 1) SignalReady();
+                        if (confirmed.Sending)
+                        {
+                            confirmed.Confirmed = true; // the sender releases it once sendmsg has returned
+                            confirmed = null;
+                        }
+                    }
                 }
 
                 confirmed?.Release();
