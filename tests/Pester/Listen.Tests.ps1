@@ -180,6 +180,37 @@ Describe 'sd listen' {
         }
     }
 
+    Context 'other ways to stop' {
+        It 'drains and exits 0 on SIGTERM, as on QUIT' {
+            $listener = Start-SdTestListener -Folder $TestDrive -CertificateFolder $certs -Name sigterm
+            try {
+                $dispatchers = @(Get-SdChildProcessId -ParentId $listener.Id)
+                & kill -TERM $listener.Id
+                $listener.Process.WaitForExit(20000) | Should -BeTrue
+                $listener.Process.ExitCode | Should -Be 0
+                foreach ($id in $dispatchers) { Test-Path "/proc/$id" | Should -BeFalse }
+                Test-Path $listener.RuntimeDirectory | Should -BeFalse
+            }
+            finally { Stop-SdProcess $listener }
+        }
+
+        It 'stops the whole service when a local conversation client sends QUIT' {
+            $listener = Start-SdTestListener -Folder $TestDrive -CertificateFolder $certs -Name clientquit
+            try {
+                $c = Connect-SdTestTls -Port $listener.Port -CaFile $ca
+                try {
+                    Read-SdTestLine $c | Should -Be 'HI'
+                    $c.Writer.WriteLine('QUIT')
+                }
+                finally { $c.Close() }
+                $listener.Process.WaitForExit(20000) | Should -BeTrue
+                $listener.Process.ExitCode | Should -Be 0
+                Test-Path $listener.RuntimeDirectory | Should -BeFalse
+            }
+            finally { Stop-SdProcess $listener }
+        }
+    }
+
     Context 'bad input' {
         It 'refuses a bad endpoint with one line and exit code 2' {
             $output = & $env:SD_BIN listen --endpoint 'tcp://300.1.1.1:1' 2>&1

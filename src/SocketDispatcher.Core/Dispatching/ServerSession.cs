@@ -29,7 +29,18 @@ internal static class ServerSession
     {
         // The listener may have accepted with O_NONBLOCK, which our descriptor shares; state the mode
         // explicitly so that .NET's view matches the kernel's (handoff-notes.md pitfall 2).
-        var socket = new Socket(descriptor) { Blocking = true };
+        Socket socket;
+        try
+        {
+            socket = new Socket(descriptor) { Blocking = true };
+        }
+        catch (SocketException ex)
+        {
+            descriptor.Dispose(); // not a usable socket: close it rather than leak it
+            ConnectionLog.PeerError(logger, id, peer, ex.Message);
+            return;
+        }
+
         var isLocal = socket.AddressFamily == AddressFamily.Unix
             || (socket.RemoteEndPoint is IPEndPoint remote && IPAddress.IsLoopback(remote.Address));
         Stream stream = new NetworkStream(socket, ownsSocket: true);
