@@ -22,7 +22,8 @@ public sealed class SdDurationTransformationAttribute : ArgumentTransformationAt
             case null:
             case TimeSpan:
                 return inputData;
-            case int or long or double or decimal or float:
+            // PowerShell reads 5s as a short (type suffix), 5u as uint, 5l as long: all seconds here.
+            case byte or sbyte or short or ushort or int or uint or long or ulong or float or double or decimal:
                 return TimeSpan.FromSeconds(Convert.ToDouble(inputData, CultureInfo.InvariantCulture));
             case string text:
                 try
