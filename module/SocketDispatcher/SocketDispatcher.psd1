@@ -19,6 +19,7 @@
         'Send-SdMessage'
         'Receive-SdMessage'
         'Disconnect-SdClient'
+        'Get-SdClient'
         'New-SdCertificate'
         'New-SdMessage'
         'ConvertFrom-SdMessage'

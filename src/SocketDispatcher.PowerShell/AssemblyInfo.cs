@@ -1,2 +1,2 @@
-// SocketDispatcher is built on Linux-only kernel features (SCM_RIGHTS, SO_PEERCRED, SOCK_SEQPACKET).
+// The cmdlets wrap SocketDispatcher.Core, which is Linux-only (SCM_RIGHTS, SO_PEERCRED, SOCK_SEQPACKET).
 [assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]

@@ -26,7 +26,7 @@ BeforeAll {
     $script:sdPath = $env:SD_BIN
     $script:expectedCmdlets = @(
         'Start-SdListener', 'Start-SdDispatcher', 'Connect-SdClient', 'Send-SdMessage', 'Receive-SdMessage',
-        'Disconnect-SdClient', 'New-SdCertificate', 'New-SdMessage', 'ConvertFrom-SdMessage'
+        'Disconnect-SdClient', 'Get-SdClient', 'New-SdCertificate', 'New-SdMessage', 'ConvertFrom-SdMessage'
     )
 }
 
@@ -68,7 +68,8 @@ Describe 'SocketDispatcher module' {
             $module.ModuleBase | Should -Be $moduleFolder
         }
 
-        It 'loads the table view for <_>' -ForEach 'SocketDispatcher.SdMessage', 'SocketDispatcher.SdCertificateSet', 'SocketDispatcher.SdEndpoint' {
+        It 'loads the table view for <_>' -ForEach 'SocketDispatcher.SdMessage', 'SocketDispatcher.SdCertificateSet', 'SocketDispatcher.SdEndpoint',
+            'SocketDispatcher.SdClient', 'SocketDispatcher.SdHandoff' {
             Import-Module -Name $modulePath -ErrorAction Stop
             Get-FormatData -TypeName $_ | Should -Not -BeNullOrEmpty
         }

@@ -1,0 +1,36 @@
+using System.Management.Automation;
+
+namespace SocketDispatcher.PowerShell;
+
+/// <summary>
+/// <para type="synopsis">Reads messages from wire text (or JSON).</para>
+/// <para type="description">Each input line becomes an SdMessage. A line that is not a message is a
+/// non-terminating error (MessageInvalid, ParserError) and the next lines are still read.</para>
+/// </summary>
+/// <example><code>Get-Content trace.txt | ConvertFrom-SdMessage</code></example>
+[Cmdlet(VerbsData.ConvertFrom, "SdMessage")]
+[OutputType(typeof(SdMessage))]
+public sealed class ConvertFromSdMessageCommand : PSCmdlet
+{
+    /// <summary>One message line, or with <see cref="Json"/> one JSON object.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+    [AllowEmptyString]
+    public string InputObject { get; set; } = null!;
+
+    /// <summary>Read the JSON form (<c>SdMessage.ToJson()</c>, eventdispatcher's <c>to_json()</c>).</summary>
+    [Parameter]
+    public SwitchParameter Json { get; set; }
+
+    /// <summary>Reads one message.</summary>
+    protected override void ProcessRecord()
+    {
+        try
+        {
+            WriteObject(Json ? SdMessage.FromJson(InputObject) : SdMessage.Parse(InputObject));
+        }
+        catch (MessageFormatException ex)
+        {
+            WriteError(SdErrors.MessageInvalid(ex, InputObject));
+        }
+    }
+}

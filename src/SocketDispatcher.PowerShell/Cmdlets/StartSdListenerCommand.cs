@@ -1,0 +1,163 @@
+using System.Management.Automation;
+
+namespace SocketDispatcher.PowerShell;
+
+/// <summary>
+/// <para type="synopsis">Runs a listener in the foreground: accepts connections and hands each to a dispatcher.</para>
+/// <para type="description">Writes an SdHandoff for each connection handed to a dispatcher, and the
+/// listener's log as Verbose and Warning records. Ends when the listener stops (QUIT or STOP on a
+/// control endpoint) or on Ctrl+C, which stops it and lets open conversations finish.</para>
+/// </summary>
+/// <example><code>Start-SdListener -Endpoint tcp://127.0.0.1:3001 -Control tcp://127.0.0.1:3002 -Verbose</code></example>
+[Cmdlet(VerbsLifecycle.Start, "SdListener")]
+[OutputType(typeof(SdHandoff))]
+public sealed class StartSdListenerCommand : SdCmdlet
+{
+    /// <summary>The endpoints to accept connections on: tcp://, tls:// or unix:.</summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    [SdEndpointTransformation]
+    [ValidateNotNullOrEmpty]
+    public SdEndpoint[] Endpoint { get; set; } = null!;
+
+    /// <summary>How many dispatcher processes to spawn; 0 waits for dispatchers started by hand. Default: 2.</summary>
+    [Parameter]
+    [ValidateRange(0, 1024)]
+    public int Dispatchers { get; set; } = 2;
+
+    /// <summary>The handler the dispatchers run: conversation, echo or greet. Default: conversation.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string Handler { get; set; } = "conversation";
+
+    /// <summary>The server certificate (PEM) for tls:// endpoints; needs <see cref="Key"/>.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Certificate { get; set; }
+
+    /// <summary>The server certificate's PEM private key.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Key { get; set; }
+
+    /// <summary>A PEM CA certificate: clients must present a certificate it issued (mutual TLS).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ClientCertificateAuthority { get; set; }
+
+    /// <summary>Control endpoints taking QUIT, STOP, STATUS; default: unix:RUNDIR/control.sock.</summary>
+    [Parameter]
+    [SdEndpointTransformation]
+    [ValidateNotNullOrEmpty]
+    public SdEndpoint[]? Control { get; set; }
+
+    /// <summary>The listener's name, which names its runtime directory. Default: sd-PID.</summary>
+    [Parameter]
+    [ValidatePattern("^[A-Za-z0-9_.-]+$")]
+    public string? Name { get; set; }
+
+    /// <summary>The runtime directory for the handoff and control sockets.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? RuntimeDirectory { get; set; }
+
+    /// <summary>Log every message in and out, in the listener and its dispatchers.</summary>
+    [Parameter]
+    public SwitchParameter TraceMessages { get; set; }
+
+    /// <summary>Starts the listener and streams its handoffs until it stops.</summary>
+    protected override void ProcessRecord()
+    {
+        var options = CreateOptions();
+        using var loggerFactory = PipelineLog.CreateFactory(out var log);
+        Log = log;
+        SdListener listener;
+        try
+        {
+            listener = Await(SdListener.StartAsync(options, loggerFactory, CancelToken));
+        }
+        catch (SdException ex)
+        {
+            ThrowTerminatingError(SdErrors.From(ex, Endpoint));
+            return;
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        try
+        {
+            while (Await(listener.Handoffs.WaitToReadAsync(CancelToken).AsTask()))
+            {
+                while (listener.Handoffs.TryRead(out var handoff)) WriteObject(handoff);
+            }
+
+            Await(listener.Completion);
+        }
+        catch (OperationCanceledException)
+        {
+            // Ctrl+C: stop as QUIT does; nothing can be written any more, so wait without pumping.
+            Log = null;
+            WaitQuietly(listener.StopAsync(drain: true, "Ctrl+C in Start-SdListener"));
+        }
+        catch (SdException ex)
+        {
+            ThrowTerminatingError(SdErrors.From(ex, listener.Name));
+        }
+        finally
+        {
+            WaitQuietly(listener.DisposeAsync().AsTask());
+        }
+    }
+
+    private ListenerOptions CreateOptions()
+    {
+        if ((Certificate is null) != (Key is null))
+        {
+            ThrowTerminatingError(new ErrorRecord(
+                new ArgumentException("a server certificate needs its key: give -Certificate and -Key together"),
+                "CertificateKeyMissing",
+                ErrorCategory.InvalidArgument,
+                Certificate ?? Key));
+        }
+
+        if (ClientCertificateAuthority is not null && Certificate is null)
+        {
+            ThrowTerminatingError(new ErrorRecord(
+                new ArgumentException("-ClientCertificateAuthority asks clients for a certificate over TLS: give -Certificate and -Key too"),
+                "CertificateMissing",
+                ErrorCategory.InvalidArgument,
+                ClientCertificateAuthority));
+        }
+
+        var options = new ListenerOptions
+        {
+            Dispatchers = Dispatchers,
+            Handler = Handler,
+            Name = Name,
+            RuntimeDirectory = RuntimeDirectory is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(RuntimeDirectory),
+            Trace = TraceMessages,
+            Tls = Certificate is null ? null : new TlsServerOptions
+            {
+                CertificatePath = ResolveExistingFile(Certificate, nameof(Certificate)),
+                KeyPath = ResolveExistingFile(Key!, nameof(Key)),
+                ClientCertificateAuthorityPath = ClientCertificateAuthority is null ? null : ResolveExistingFile(ClientCertificateAuthority, nameof(ClientCertificateAuthority)),
+            },
+        };
+        foreach (var endpoint in Endpoint) options.Endpoints.Add(endpoint);
+        foreach (var endpoint in Control ?? []) options.ControlEndpoints.Add(endpoint);
+        return options;
+    }
+
+    private static void WaitQuietly(Task task)
+    {
+        try
+        {
+            task.GetAwaiter().GetResult();
+        }
+        catch (SdException)
+        {
+            // Already reported through Completion, or the pipeline is stopping and cannot report it.
+        }
+    }
+}

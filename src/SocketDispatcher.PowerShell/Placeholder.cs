@@ -1,1 +1,0 @@
-namespace SocketDispatcher.PowerShell; internal static class Placeholder {}
