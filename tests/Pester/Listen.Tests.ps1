@@ -165,6 +165,20 @@ Describe 'sd listen' {
             finally { Stop-SdProcess $listener }
         }
 
+        It 'stops the same way on QUIT by Send-SdMessage' {
+            Import-Module $env:SD_MODULE
+            $listener = Start-SdTestListener -Folder $TestDrive -CertificateFolder $certs -Name quitcmdlet
+            try {
+                $dispatchers = @(Get-SdChildProcessId -ParentId $listener.Id)
+                Send-SdMessage -Endpoint $listener.Control -Command QUIT
+                $listener.Process.WaitForExit(20000) | Should -BeTrue
+                $listener.Process.ExitCode | Should -Be 0
+                foreach ($id in $dispatchers) { Test-Path "/proc/$id" | Should -BeFalse -Because "dispatcher $id should be gone" }
+                Test-Path $listener.RuntimeDirectory | Should -BeFalse
+            }
+            finally { Stop-SdProcess $listener }
+        }
+
         It 'takes the ed-signal spelling: --host HOST:PORT --type tcp QUIT' {
             $runtime = Join-Path $TestDrive 'edsignal.run'
             $listener = Start-SdTestListener -Folder $TestDrive -Scheme tcp -Name edsignal -ExtraArguments @('--control', "unix:$runtime/control.sock", '--control', 'tcp://127.0.0.1:0')
