@@ -1,0 +1,84 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using SocketDispatcher.Handoff;
+using SocketDispatcher.Listening;
+
+namespace SocketDispatcher.Tests.Dispatching;
+
+/// <summary>A real <c>sd dispatch</c> process, fed by this test acting as the listener.</summary>
+public sealed class DispatcherProcessTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("sd-test-").FullName;
+    private Process? _process;
+
+    [Fact]
+    public async Task SocketHandedToADispatcherProcessCarriesTheConversationBothWays()
+    {
+        var handoff = SdEndpoint.ForUnixPath(Path.Combine(_folder, "handoff.sock"));
+        using var listening = SocketBinder.Listen(handoff, 4, SocketType.Seqpacket);
+        _process = StartDispatcher(handoff);
+        using var channel = new HandoffChannel(await listening.AcceptAsync().Within());
+        channel.Start("test-listener");
+
+        using (var hello = await channel.Records.ReadAsync().Within())
+        {
+            Assert.Equal("HELLO", hello.Message!.Command);
+            Assert.Equal(_process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), hello.Message.GetParameter("pid"));
+        }
+
+        channel.Send(new SdMessage("CONFIG", [new("max_line", "65536")]));
+        using var server = new TcpListener(IPAddress.Loopback, 0);
+        server.Start();
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)server.LocalEndpoint).Port).Within();
+        var accepted = await server.AcceptSocketAsync().Within();
+        channel.Send(new SdMessage("CONNECTION", [new("id", "1"), new("peer", accepted.RemoteEndPoint!.ToString()!), new("tls", "false")]), accepted.SafeHandle);
+        using (var confirmation = await channel.Records.ReadAsync().Within())
+        {
+            Assert.Equal("ACCEPTED id=1", confirmation.Message!.ToString());
+        }
+
+        accepted.Dispose(); // the listener's copy goes once ACCEPTED came
+        using var reader = new StreamReader(client.GetStream(), Encoding.UTF8);
+        Assert.Equal("HI", await reader.ReadLineAsync().Within());
+        await client.GetStream().WriteAsync("DAD\n"u8.ToArray()).Within();
+        Assert.Equal("CLIMB", await reader.ReadLineAsync().Within());
+
+        channel.Send(new SdMessage("EXIT", [new("drain", "0")]));
+        await _process.WaitForExitAsync().Within();
+        Assert.Equal(0, _process.ExitCode);
+    }
+
+    [Fact]
+    public async Task DispatcherExitsWhenTheListenerGoesAway()
+    {
+        var handoff = SdEndpoint.ForUnixPath(Path.Combine(_folder, "handoff.sock"));
+        using var listening = SocketBinder.Listen(handoff, 4, SocketType.Seqpacket);
+        _process = StartDispatcher(handoff);
+        var channel = new HandoffChannel(await listening.AcceptAsync().Within());
+        channel.Start("test-listener");
+        (await channel.Records.ReadAsync().Within()).Dispose();
+        channel.Dispose();
+        await _process.WaitForExitAsync().Within();
+        Assert.Equal(0, _process.ExitCode);
+    }
+
+    public void Dispose()
+    {
+        if (_process is { HasExited: false }) _process.Kill();
+        _process?.Dispose();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    private static Process StartDispatcher(SdEndpoint handoff)
+    {
+        var info = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "sd")) { RedirectStandardError = true };
+        foreach (var argument in new[] { "dispatch", "--handoff", handoff.ToString(), "--handler", "conversation" }) info.ArgumentList.Add(argument);
+        var process = Process.Start(info)!;
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginErrorReadLine();
+        return process;
+    }
+}
