@@ -13,11 +13,8 @@ public sealed class HandoffChannelTests
     public async Task HandedSocketCarriesDataBothWaysAfterTheSenderClosesItsCopy()
     {
         using var pair = new SeqPacketPair();
-        using var server = new TcpListener(IPAddress.Loopback, 0);
-        server.Start();
-        using var client = new TcpClient();
-        await client.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)server.LocalEndpoint).Port).WaitAsync(Deadline);
-        var accepted = await server.AcceptSocketAsync().Within();
+        var (client, accepted) = await ConnectTcpAsync();
+        using var connected = client;
 
         pair.Sender.Send(new SdMessage("CONNECTION", [new("id", "7")]), accepted.SafeHandle);
         accepted.Dispose(); // the listener's copy: a plain close must not end the connection
@@ -40,11 +37,8 @@ public sealed class HandoffChannelTests
     public async Task ClosingTheHandedSocketEndsTheConnectionWithFinNotReset()
     {
         using var pair = new SeqPacketPair();
-        using var server = new TcpListener(IPAddress.Loopback, 0);
-        server.Start();
-        using var client = new TcpClient();
-        await client.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)server.LocalEndpoint).Port).WaitAsync(Deadline);
-        var accepted = await server.AcceptSocketAsync().Within();
+        var (client, accepted) = await ConnectTcpAsync();
+        using var connected = client;
         pair.Sender.Send(new SdMessage("CONNECTION"), accepted.SafeHandle);
         accepted.Dispose();
         using var record = await pair.NextAsync();
@@ -133,6 +127,16 @@ public sealed class HandoffChannelTests
         pair.Receiver.Dispose();
         var error = Assert.Throws<SyscallException>(() => pair.Sender.Send(new SdMessage("ALIVE")));
         Assert.Equal("sendmsg", error.Syscall);
+    }
+
+    /// <summary>A loopback TCP connection: the client, and the server side as a listener would accept it.</summary>
+    private static async Task<(TcpClient Client, Socket Accepted)> ConnectTcpAsync()
+    {
+        using var server = new TcpListener(IPAddress.Loopback, 0);
+        server.Start();
+        var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)server.LocalEndpoint).Port).WaitAsync(Deadline);
+        return (client, await server.AcceptSocketAsync().Within());
     }
 
     private static System.Runtime.InteropServices.SafeHandle GetSocket(SocketDispatcher.Handoff.HandoffChannel channel)
