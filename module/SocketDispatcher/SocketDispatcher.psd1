@@ -23,6 +23,7 @@
         'New-SdCertificate'
         'New-SdMessage'
         'ConvertFrom-SdMessage'
+        'New-SdSocketPair'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -15,8 +15,10 @@ internal static class ClientCommand
         var insecure = new Option<bool>("--insecure") { Description = "Do not verify the server's certificate (development only)." };
         var cert = new Option<string?>("--cert") { Description = "Client certificate (PEM) for mutual TLS." };
         var key = new Option<string?>("--key") { Description = "Client private key (PEM)." };
+        var permanent = new Option<bool>("--permanent") { Description = "Keep the connection: reconnect after each loss (pauses from --pause), queue lines typed meanwhile." };
+        var pause = new Option<string>("--pause") { Description = "With --permanent: pauses before each retry, the last repeating.", DefaultValueFactory = _ => "1s,2s,5s,10s" };
         var trace = CliRunner.TraceOption();
-        var command = new Command("client", "Talk to an endpoint: stdin lines become messages, received messages are printed.") { endpoint, ca, insecure, cert, key, trace };
+        var command = new Command("client", "Talk to an endpoint: stdin lines become messages, received messages are printed.") { endpoint, ca, insecure, cert, key, permanent, pause, trace };
         command.SetAction((result, cancellationToken) => CliRunner.RunAsync(async () =>
         {
             var options = new ClientOptions
@@ -25,7 +27,10 @@ internal static class ClientCommand
                 Trace = result.GetValue(trace),
             };
             using var logging = CliRunner.CreateLogging(options.Trace);
-            await using var client = await SdClient.ConnectAsync(SdEndpoint.Parse(result.GetValue(endpoint)!), options, logging, cancellationToken).ConfigureAwait(false);
+            var target = SdEndpoint.Parse(result.GetValue(endpoint)!);
+            await using SdConnection client = result.GetValue(permanent)
+                ? PermanentClient.Start(target, new PermanentClientOptions { Connection = options, Pauses = result.GetValue(pause)!.Split(',').Select(SdDuration.Parse).ToArray() }, logging)
+                : await SdClient.ConnectAsync(target, options, logging, cancellationToken).ConfigureAwait(false);
             var printing = PrintAsync(client, cancellationToken);
             while (await Console.In.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
             {
@@ -47,7 +52,7 @@ internal static class ClientCommand
         return command;
     }
 
-    private static async Task PrintAsync(SdClient client, CancellationToken cancellationToken)
+    private static async Task PrintAsync(SdConnection client, CancellationToken cancellationToken)
     {
         while (await client.ReceiveAsync(Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false) is { } message)
         {

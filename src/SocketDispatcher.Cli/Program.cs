@@ -7,6 +7,7 @@ var root = new RootCommand("sd: SocketDispatcher's command line. A listener hand
     DispatchCommand.Create(),
     ClientCommand.Create(),
     SignalCommand.Create(),
+    ServeCommand.Create(),
     CertCommand.Create(),
     StatusCommand.Create(),
 };

@@ -27,7 +27,17 @@ internal static class SignalCommand
             var (endpointText, commandText) = result.GetValue(host) is { } hostPort
                 ? given.Length == 1 ? ($"{result.GetValue(type)}://{hostPort}", given[0]) : throw Usage("with --host give only the COMMAND")
                 : given.Length == 2 ? (given[0], given[1]) : throw Usage("give the ENDPOINT and the COMMAND, e.g. sd signal unix:/run/sd/NAME/control.sock QUIT");
-            var message = new SdMessage(commandText, (result.GetValue(parameters) ?? []).Select(ParseParameter));
+            SdMessage message;
+            try
+            {
+                message = new SdMessage(commandText, (result.GetValue(parameters) ?? []).Select(ParseParameter).ToArray());
+            }
+            catch (ArgumentException ex)
+            {
+                // A bad command or parameter name: one line, exit code 2, nothing sent.
+                throw Usage(ex.Message.Split(" (Parameter", 2)[0]);
+            }
+
             var options = new SignalOptions
             {
                 WaitForReply = result.GetValue(reply),

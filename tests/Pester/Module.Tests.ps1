@@ -26,7 +26,8 @@ BeforeAll {
     $script:sdPath = $env:SD_BIN
     $script:expectedCmdlets = @(
         'Start-SdListener', 'Start-SdDispatcher', 'Connect-SdClient', 'Send-SdMessage', 'Receive-SdMessage',
-        'Disconnect-SdClient', 'Get-SdClient', 'New-SdCertificate', 'New-SdMessage', 'ConvertFrom-SdMessage'
+        'Disconnect-SdClient', 'Get-SdClient', 'New-SdCertificate', 'New-SdMessage', 'ConvertFrom-SdMessage',
+        'New-SdSocketPair'
     )
 }
 

@@ -69,7 +69,8 @@ internal static class LineReader
         return true;
     }
 
-    private static LineResult Decode(in ReadOnlySequence<byte> line)
+    /// <summary>Turns one line (without its <c>\n</c>) into a message or the reason it is not one; datagram transports use it for each record.</summary>
+    internal static LineResult Decode(in ReadOnlySequence<byte> line)
     {
         string text;
         try

@@ -11,7 +11,7 @@ namespace SocketDispatcher.Connections;
 /// <see cref="LineReader"/>, writes serialized by a lock, and a shutdown that is idempotent where
 /// the first reason wins (style.md point 3). Used by servers, clients and control endpoints alike.
 /// </summary>
-internal sealed class MessageConnection : IAsyncDisposable
+internal sealed class MessageConnection : IMessageTransport
 {
     private readonly Stream _stream;
     private readonly ILogger _logger;

@@ -3,7 +3,8 @@ namespace SocketDispatcher.Handoff;
 /// <summary>
 /// Commands and parameters of the handoff conversation (design.md section 4), in the common message format:
 /// dispatcher -> listener <c>HELLO pid=..;capacity=..</c>; listener -> dispatcher <c>CONFIG cert=..;key=..;client_ca=..;max_line=..</c>;
-/// listener -> dispatcher <c>CONNECTION id=..;peer=..;local=..;endpoint=..;tls=..</c> with the socket as SCM_RIGHTS;
+/// listener -> dispatcher <c>CONNECTION id=..;peer=..;local=..;endpoint=..;family=inet|inet6|unix;tls=..</c> with the socket as SCM_RIGHTS
+/// (<c>peer</c> is <c>pid=..,uid=..</c> from SO_PEERCRED for an AF_UNIX client, address:port otherwise);
 /// dispatcher -> listener <c>ACCEPTED id=..</c> as soon as recvmsg returned, before any I/O on the socket;
 /// listener -> dispatcher <c>EXIT drain=MS</c>; dispatcher -> listener <c>QUIT reason=..</c> (a handler asked the service to stop).
 /// </summary>

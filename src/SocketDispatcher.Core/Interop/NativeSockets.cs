@@ -129,6 +129,39 @@ internal static unsafe class NativeSockets
             BinaryPrimitives.ReadUInt32LittleEndian(ucred[8..]));
     }
 
+    /// <summary>
+    /// Creates a pair of connected, unnamed AF_UNIX sockets (socketpair(2), unix(7)), both close-on-exec
+    /// (<c>SOCK_CLOEXEC</c>) so that no child process inherits one by accident.
+    /// </summary>
+    /// <param name="type">Stream, Dgram or Seqpacket.</param>
+    /// <exception cref="SyscallException">socketpair failed (EMFILE, ENFILE...).</exception>
+    public static (SafeSocketHandle First, SafeSocketHandle Second) CreateSocketPair(SocketType type)
+    {
+        var native = type switch
+        {
+            SocketType.Stream => UnixSocketType.SOCK_STREAM,
+            SocketType.Dgram => UnixSocketType.SOCK_DGRAM,
+            SocketType.Seqpacket => UnixSocketType.SOCK_SEQPACKET,
+            _ => throw new ArgumentOutOfRangeException(nameof(type), type, "socketpair(2) takes SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET"),
+        };
+        if (Syscall.socketpair(UnixAddressFamily.AF_UNIX, native, UnixSocketFlags.SOCK_CLOEXEC, (UnixSocketProtocol)0, out var first, out var second) < 0)
+        {
+            throw LastError("socketpair");
+        }
+
+        return (new SafeSocketHandle(first, ownsHandle: true), new SafeSocketHandle(second, ownsHandle: true));
+    }
+
+    /// <summary>
+    /// Clears or sets FD_CLOEXEC (fcntl(2) F_SETFD): a descriptor without it is inherited across
+    /// execve(2), which is how one end of a socket pair reaches a child process.
+    /// </summary>
+    /// <exception cref="SyscallException">fcntl failed.</exception>
+    public static void SetCloseOnExec(SafeHandle handle, bool closeOnExec)
+    {
+        if (Syscall.fcntl((int)handle.DangerousGetHandle(), FcntlCommand.F_SETFD, closeOnExec ? 1 : 0) < 0) throw LastError("fcntl");
+    }
+
     /// <summary>Whether a descriptor has FD_CLOEXEC set (fcntl(2) F_GETFD).</summary>
     public static bool IsCloseOnExec(SafeHandle handle)
     {

@@ -98,6 +98,7 @@ public sealed partial class SdListener
                 new("peer", connection.Peer),
                 new("local", connection.Local),
                 new("endpoint", connection.Endpoint.ToString()),
+                new("family", FamilyName(connection.Socket.AddressFamily)),
                 new("tls", connection.Endpoint.Kind == SdEndpointKind.Tls ? "true" : "false"),
             ]);
             try
@@ -135,6 +136,15 @@ public sealed partial class SdListener
         Interlocked.Increment(ref _dropped);
         connection.Release();
     }
+
+    /// <summary>The socket family as socket(2) names it, without the <c>AF_</c>: <c>inet</c>, <c>inet6</c> or <c>unix</c>.</summary>
+    private static string FamilyName(AddressFamily family) => family switch
+    {
+        AddressFamily.InterNetwork => "inet",
+        AddressFamily.InterNetworkV6 => "inet6",
+        AddressFamily.Unix => "unix",
+        _ => family.ToString().ToLowerInvariant(),
+    };
 
     private DispatcherLink? NextLink()
     {

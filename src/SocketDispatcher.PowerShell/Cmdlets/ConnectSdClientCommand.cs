@@ -9,7 +9,7 @@ namespace SocketDispatcher.PowerShell;
 /// </summary>
 /// <example><code>$client = Connect-SdClient tls://localhost:3001 -CertificateAuthority ./certs/ca.pem</code></example>
 [Cmdlet(VerbsCommunications.Connect, "SdClient")]
-[OutputType(typeof(SdClient))]
+[OutputType(typeof(SdClient), typeof(PermanentClient))]
 public sealed class ConnectSdClientCommand : SdCmdlet
 {
     /// <summary>The endpoint to connect to.</summary>
@@ -47,9 +47,39 @@ public sealed class ConnectSdClientCommand : SdCmdlet
     [Parameter]
     public SwitchParameter TraceMessages { get; set; }
 
-    /// <summary>Connects and writes the <see cref="SdClient"/>.</summary>
+    /// <summary>
+    /// Keep the connection for good: connect in the background (whichever side starts first), reconnect
+    /// after each loss following -PauseDuration, queue what is sent while disconnected. Writes a
+    /// PermanentClient at once; Receive-SdMessage yields its SD_CONNECTED, SD_DISCONNECTED and
+    /// SD_RECONNECT_ATTEMPT events among the messages.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter Permanent { get; set; }
+
+    /// <summary>With -Permanent: the pause before each retry, the last repeating (<c>1s,2s,5s,10s</c>). Default: 1 s, 2 s, 5 s, 10 s.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? PauseDuration { get; set; }
+
+    /// <summary>With -Permanent: how many messages sent while disconnected are kept (1 or more). Default: 1,000.</summary>
+    [Parameter]
+    [ValidateRange(1, 10_000_000)]
+    public int QueueCapacity { get; set; } = 1000;
+
+    /// <summary>Connects and writes the <see cref="SdClient"/> (with -Permanent, starts a <see cref="PermanentClient"/>).</summary>
     protected override void ProcessRecord()
     {
+        if (!Permanent && (PauseDuration is not null || MyInvocation.BoundParameters.ContainsKey(nameof(QueueCapacity))))
+        {
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException("-PauseDuration and -QueueCapacity go with -Permanent"), "PermanentMissing", ErrorCategory.InvalidArgument, PauseDuration));
+        }
+
+        if (Permanent)
+        {
+            StartPermanent();
+            return;
+        }
+
         var options = new ClientOptions
         {
             Tls = ClientTls.Create(this, CertificateAuthority, SkipCertificateCheck, Certificate, Key),
@@ -72,6 +102,47 @@ public sealed class ConnectSdClientCommand : SdCmdlet
         catch (OperationCanceledException)
         {
             loggerFactory.Dispose();
+            return;
+        }
+
+        SdClientRegistry.Add(client, loggerFactory, log);
+        WriteObject(client);
+    }
+
+    private void StartPermanent()
+    {
+        TimeSpan[] pauses;
+        try
+        {
+            pauses = PauseDuration is null ? new PermanentClientOptions().Pauses.ToArray() : PauseDuration.SelectMany(p => p.Split(',')).Select(SdDuration.Parse).ToArray();
+        }
+        catch (SdException ex)
+        {
+            ThrowTerminatingError(SdErrors.From(ex, PauseDuration));
+            return;
+        }
+
+        var options = new PermanentClientOptions
+        {
+            Connection = new ClientOptions
+            {
+                Tls = ClientTls.Create(this, CertificateAuthority, SkipCertificateCheck, Certificate, Key),
+                ConnectTimeout = ConnectTimeout,
+                Trace = TraceMessages,
+            },
+            Pauses = pauses,
+            QueueCapacity = QueueCapacity,
+        };
+        var loggerFactory = PipelineLog.CreateFactory(out var log);
+        PermanentClient client;
+        try
+        {
+            client = PermanentClient.Start(Endpoint, options, loggerFactory);
+        }
+        catch (SdException ex)
+        {
+            loggerFactory.Dispose();
+            ThrowTerminatingError(SdErrors.From(ex, Endpoint));
             return;
         }
 

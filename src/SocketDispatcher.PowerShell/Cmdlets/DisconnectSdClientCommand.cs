@@ -11,10 +11,10 @@ namespace SocketDispatcher.PowerShell;
 [Cmdlet(VerbsCommunications.Disconnect, "SdClient")]
 public sealed class DisconnectSdClientCommand : SdCmdlet
 {
-    /// <summary>The connection to close.</summary>
+    /// <summary>The connection to close: a client, a permanent client or a socket pair's end.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
     [ValidateNotNull]
-    public SdClient[] Client { get; set; } = null!;
+    public SdConnection[] Client { get; set; } = null!;
 
     /// <summary>Closes each client.</summary>
     protected override void ProcessRecord()

@@ -9,7 +9,7 @@ namespace SocketDispatcher.PowerShell;
 /// </summary>
 /// <example><code>Get-SdClient | Disconnect-SdClient</code></example>
 [Cmdlet(VerbsCommon.Get, "SdClient")]
-[OutputType(typeof(SdClient))]
+[OutputType(typeof(SdConnection))]
 public sealed class GetSdClientCommand : PSCmdlet
 {
     /// <summary>Only the clients whose id (<c>client-3</c>) matches one of these wildcard patterns.</summary>

@@ -14,10 +14,10 @@ namespace SocketDispatcher.PowerShell;
 [OutputType(typeof(SdMessage))]
 public sealed class ReceiveSdMessageCommand : SdCmdlet
 {
-    /// <summary>The connection to read from (from Connect-SdClient).</summary>
+    /// <summary>The connection to read from (from Connect-SdClient or New-SdSocketPair).</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
     [ValidateNotNull]
-    public SdClient Client { get; set; } = null!;
+    public SdConnection Client { get; set; } = null!;
 
     /// <summary>How long to wait for all <see cref="Count"/> messages (<c>5s</c>, <c>500ms</c>). Default: 5 s.</summary>
     [Parameter]
@@ -68,7 +68,7 @@ public sealed class ReceiveSdMessageCommand : SdCmdlet
             if (message is null)
             {
                 WriteError(new ErrorRecord(
-                    new IOException($"{Client.Id} ({Client.Endpoint}): the connection closed after {received} of {Count} message(s){Filter()}: {Client.CloseReason ?? "closed"}"),
+                    new IOException($"{Client.Id} ({Client.Target}): the connection closed after {received} of {Count} message(s){Filter()}: {Client.CloseReason ?? "closed"}"),
                     "ConnectionClosed",
                     ErrorCategory.ConnectionError,
                     Client));
@@ -88,7 +88,7 @@ public sealed class ReceiveSdMessageCommand : SdCmdlet
 
     private void WriteTimeout(int received, Exception? inner)
         => WriteError(new ErrorRecord(
-            new TimeoutException(string.Format(CultureInfo.InvariantCulture, "{0} ({1}): {2} of {3} message(s){4} arrived within {5:0.###} s", Client.Id, Client.Endpoint, received, Count, Filter(), Timeout.TotalSeconds), inner),
+            new TimeoutException(string.Format(CultureInfo.InvariantCulture, "{0} ({1}): {2} of {3} message(s){4} arrived within {5:0.###} s", Client.Id, Client.Target, received, Count, Filter(), Timeout.TotalSeconds), inner),
             "ReceiveTimeout",
             ErrorCategory.OperationTimeout,
             Client));

@@ -26,13 +26,13 @@ public sealed class SendSdMessageCommand : SdCmdlet
 
     private SdMessage _message = null!;
 
-    /// <summary>The connection to send on (from Connect-SdClient).</summary>
+    /// <summary>The connection to send on (from Connect-SdClient or New-SdSocketPair).</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ClientSet)]
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ClientMessageSet)]
     [ValidateNotNull]
-    public SdClient Client { get; set; } = null!;
+    public SdConnection Client { get; set; } = null!;
 
-    /// <summary>The endpoint to send to: tcp://, tls://, unix: or udp://.</summary>
+    /// <summary>The endpoint to send to: tcp://, tls://, unix:, udp:// or unixgram:.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = EndpointSet)]
     [SdEndpointTransformation]
     [ValidateNotNull]
@@ -113,7 +113,7 @@ public sealed class SendSdMessageCommand : SdCmdlet
         else SendOn(Client);
     }
 
-    private void SendOn(SdClient client)
+    private void SendOn(SdConnection client)
     {
         Log = SdClientRegistry.LogOf(client);
         try

@@ -1,0 +1,61 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging.Abstractions;
+using SocketDispatcher.Handoff;
+
+namespace SocketDispatcher.Tests.Listening;
+
+/// <summary>
+/// The CONNECTION message names the endpoint a connection came from and its family, and an AF_UNIX
+/// client's peer is its SO_PEERCRED pid and uid (issue 6). A test dispatcher (a raw handoff channel)
+/// reads what the listener sends.
+/// </summary>
+public sealed class ConnectionMessageTests : IAsyncLifetime
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("sd-conn-").FullName;
+    private SdListener _listener = null!;
+    private HandoffChannel _dispatcher = null!;
+
+    public async Task InitializeAsync()
+    {
+        var options = new ListenerOptions { Dispatchers = 0, RuntimeDirectory = Path.Combine(_folder, "run") };
+        options.Endpoints.Add(SdEndpoint.Parse("tcp://127.0.0.1:0"));
+        options.Endpoints.Add(SdEndpoint.Parse("tcp://[::1]:0"));
+        options.Endpoints.Add(SdEndpoint.ForUnixPath(Path.Combine(_folder, "x.sock")));
+        _listener = await SdListener.StartAsync(options, NullLoggerFactory.Instance).Within();
+        _dispatcher = HandoffChannel.Connect(_listener.Handoff);
+        _dispatcher.Start("test-dispatcher");
+        _dispatcher.Send(new SdMessage("HELLO", [new("pid", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)), new("capacity", "100")]));
+        using var config = await _dispatcher.Records.ReadAsync().AsTask().Within();
+        Assert.Equal("CONFIG", config.Message!.Command);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _dispatcher.Dispose();
+        await _listener.DisposeAsync().AsTask().Within();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    [Theory]
+    [InlineData(0, "inet")]
+    [InlineData(1, "inet6")]
+    [InlineData(2, "unix")]
+    public async Task ConnectionMessageNamesTheEndpointAndItsFamily(int index, string family)
+    {
+        var endpoint = _listener.Endpoints[index];
+        using var client = endpoint.IsUnix
+            ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
+            : new Socket(((IPEndPoint)endpoint.ToEndPoint()).AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        await client.ConnectAsync(endpoint.ToEndPoint()).Within();
+
+        using var record = await _dispatcher.Records.ReadAsync().AsTask().Within();
+        var message = record.Message!;
+        Assert.Equal("CONNECTION", message.Command);
+        Assert.Equal(endpoint.ToString(), message.GetParameter("endpoint"));
+        Assert.Equal(family, message.GetParameter("family"));
+        var expectedPeer = endpoint.IsUnix ? $"pid={Environment.ProcessId},uid={Interop.NativeSockets.GetUserId()}" : client.LocalEndPoint!.ToString();
+        Assert.Equal(expectedPeer, message.GetParameter("peer"));
+        _dispatcher.Send(new SdMessage("ACCEPTED", [new("id", message.GetParameter("id")!)]));
+    }
+}
