@@ -5,7 +5,11 @@ namespace SocketDispatcher.Handoff;
 /// dispatcher -> listener <c>HELLO pid=..;capacity=..</c>; listener -> dispatcher <c>CONFIG cert=..;key=..;client_ca=..;max_line=..</c>;
 /// listener -> dispatcher <c>CONNECTION id=..;peer=..;local=..;endpoint=..;tls=..</c> with the socket as SCM_RIGHTS;
 /// dispatcher -> listener <c>ACCEPTED id=..</c> as soon as recvmsg returned, before any I/O on the socket;
-/// listener -> dispatcher <c>EXIT drain=MS</c>; dispatcher -> listener <c>QUIT reason=..</c> (a handler asked the service to stop).
+/// dispatcher -> listener <c>CLOSED id=..</c> when that connection's conversation has ended (the listener
+/// counts open connections against the capacity and closes its own copy);
+/// listener -> dispatcher <c>ALIVE serial=..</c>, answered <c>ABSOLUTELY serial=..</c> (the watchdog);
+/// listener -> dispatcher <c>EXIT drain=MS</c>, and again <c>EXIT drain=0</c> to cut a drain short;
+/// dispatcher -> listener <c>QUIT reason=..</c> (a handler asked the service to stop).
 /// </summary>
 internal static class HandoffProtocol
 {
@@ -16,4 +20,6 @@ internal static class HandoffProtocol
     public const string Exit = "EXIT";
     public const string Quit = "QUIT";
     public const string Closed = "CLOSED";
+    public const string Alive = "ALIVE";
+    public const string Absolutely = "ABSOLUTELY";
 }
