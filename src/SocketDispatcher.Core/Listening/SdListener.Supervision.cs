@@ -15,6 +15,7 @@ public sealed partial class SdListener
     private readonly List<DispatcherSlot> _slots = [];
     private readonly Queue<DateTimeOffset> _restarts = new();
     private readonly CancellationTokenSource _skipDrain = new();
+    private bool _gaveUp;
     private TaskCompletionSource _linksGone = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>The dispatchers: spawned ones (also while starting) and those that joined by hand.</summary>
@@ -92,10 +93,10 @@ public sealed partial class SdListener
             var exitCode = await process.Exited.ConfigureAwait(false);
             if (token.IsCancellationRequested) return;
             if (DateTimeOffset.UtcNow - process.StartedAt > StableRun) delay = FirstRestartDelay;
-            if (IsCrashLoop())
+            if (IsCrashLoop(out var exits))
             {
-                ListenerLog.CrashLoop(_logger, _restarts.Count, _options.RestartWindow.TotalSeconds);
-                Fail(new SdException(SdErrorKind.InvalidOperation, "DispatcherCrashLoop", $"dispatchers exited {_restarts.Count} times within {_options.RestartWindow.TotalSeconds:0} s (the last one, pid {process.ProcessId}, with code {exitCode}); giving up (see the dispatcher errors above)"));
+                ListenerLog.CrashLoop(_logger, exits, _options.RestartWindow.TotalSeconds);
+                Fail(new SdException(SdErrorKind.InvalidOperation, "DispatcherCrashLoop", $"dispatchers exited {exits} times within {_options.RestartWindow.TotalSeconds:0} s (the last one, pid {process.ProcessId}, with code {exitCode}); giving up (see the dispatcher errors above)"));
                 return;
             }
 
@@ -114,14 +115,18 @@ public sealed partial class SdListener
         }
     }
 
-    private bool IsCrashLoop()
+    /// <summary>Counts an exit; true, once only, when more than <see cref="ListenerOptions.MaxRestarts"/> fell within the window.</summary>
+    private bool IsCrashLoop(out int exits)
     {
         lock (_restarts)
         {
             var now = DateTimeOffset.UtcNow;
             _restarts.Enqueue(now);
             while (_restarts.Count > 0 && now - _restarts.Peek() > _options.RestartWindow) _restarts.Dequeue();
-            return _restarts.Count > _options.MaxRestarts;
+            exits = _restarts.Count;
+            if (_gaveUp || exits <= _options.MaxRestarts) return false;
+            _gaveUp = true;
+            return true;
         }
     }
 
