@@ -18,7 +18,13 @@ internal static class ListenCommand
         var handoff = new Option<string?>("--handoff") { Description = "Handoff socket, unix:PATH. Default: unix:RUNDIR/handoff.sock." };
         var name = new Option<string?>("--name") { Description = "Listener name; names the runtime directory. Default: sd-PID." };
         var runtimeDir = new Option<string?>("--runtime-dir") { Description = "Runtime directory (mode 0700). Default: $XDG_RUNTIME_DIR/sd/NAME, /run/sd/NAME as root." };
-        var backlog = new Option<int>("--backlog") { Description = "listen(2) backlog of each endpoint.", DefaultValueFactory = _ => 511 };
+        var backlog = new Option<int>("--backlog") { Description = "listen(2) backlog of each endpoint: where clients wait while every dispatcher is at capacity.", DefaultValueFactory = _ => 511 };
+        var capacity = new Option<int>("--capacity") { Description = "Open connections each spawned dispatcher takes; past it the listener stops accepting.", DefaultValueFactory = _ => 10_000 };
+        var balance = new Option<string>("--balance") { Description = "How the next dispatcher is picked: round-robin or least-loaded (fewest open connections).", DefaultValueFactory = _ => "round-robin" };
+        balance.AcceptOnlyFromAmong("round-robin", "least-loaded");
+        var handoffTimeout = new Option<string>("--handoff-timeout") { Description = "How long an accepted connection is held while no dispatcher can take it, then closed (e.g. 10s).", DefaultValueFactory = _ => "10s" };
+        var dispatcherTimeout = new Option<string>("--dispatcher-timeout") { Description = "A dispatcher that does not answer ALIVE within this time is killed and replaced (e.g. 10s).", DefaultValueFactory = _ => "10s" };
+        var allowUid = new Option<uint[]>("--allow-uid") { Description = "Another uid whose processes may connect to the handoff socket (besides ours and root). Repeat for several." };
         var maxLine = new Option<int>("--max-line") { Description = "Longest message line accepted, in bytes.", DefaultValueFactory = _ => 64 * 1024 };
         var drain = new Option<string>("--drain-timeout") { Description = "How long dispatchers may finish open conversations after QUIT (e.g. 30s).", DefaultValueFactory = _ => "30s" };
         var maxRestarts = new Option<int>("--max-restarts") { Description = "Dispatcher restarts tolerated within --restart-window before giving up with exit code 1.", DefaultValueFactory = _ => 10 };
@@ -26,7 +32,8 @@ internal static class ListenCommand
         var trace = CliRunner.TraceOption();
         var command = new Command("listen", "Accept connections and hand each one to a dispatcher process (SCM_RIGHTS).")
         {
-            endpoint, dispatchers, handler, cert, key, clientCa, control, handoff, name, runtimeDir, backlog, maxLine, drain, maxRestarts, restartWindow, trace,
+            endpoint, dispatchers, handler, cert, key, clientCa, control, handoff, name, runtimeDir, backlog, capacity, balance, handoffTimeout, dispatcherTimeout, allowUid,
+            maxLine, drain, maxRestarts, restartWindow, trace,
         };
         command.SetAction((result, cancellationToken) => CliRunner.RunAsync(async () =>
         {
@@ -38,6 +45,10 @@ internal static class ListenCommand
                 RuntimeDirectory = result.GetValue(runtimeDir),
                 Handoff = result.GetValue(handoff) is { } h ? SdEndpoint.Parse(h) : null,
                 Backlog = result.GetValue(backlog),
+                Capacity = result.GetValue(capacity),
+                Balance = result.GetValue(balance) == "least-loaded" ? SdBalance.LeastLoaded : SdBalance.RoundRobin,
+                HandoffTimeout = SdDuration.Parse(result.GetValue(handoffTimeout)!),
+                DispatcherTimeout = SdDuration.Parse(result.GetValue(dispatcherTimeout)!),
                 MaxLineBytes = result.GetValue(maxLine),
                 DrainTimeout = SdDuration.Parse(result.GetValue(drain)!),
                 MaxRestarts = result.GetValue(maxRestarts),
@@ -46,6 +57,7 @@ internal static class ListenCommand
             };
             foreach (var e in CliRunner.Endpoints(result.GetValue(endpoint))) options.Endpoints.Add(e);
             foreach (var e in CliRunner.Endpoints(result.GetValue(control))) options.ControlEndpoints.Add(e);
+            foreach (var uid in result.GetValue(allowUid) ?? []) options.AllowedUserIds.Add(uid);
             if (result.GetValue(cert) is { } certPath)
             {
                 options.Tls = new TlsServerOptions { CertificatePath = certPath, KeyPath = result.GetValue(key) ?? certPath, ClientCertificateAuthorityPath = result.GetValue(clientCa) };
@@ -54,7 +66,8 @@ internal static class ListenCommand
             using var logging = CliRunner.CreateLogging(options.Trace);
             await using var listener = await SdListener.StartAsync(options, logging, cancellationToken).ConfigureAwait(false);
 
-            // SIGTERM and Ctrl+C stop with a drain, as QUIT does; a second one skips the drain.
+            // SIGTERM and Ctrl+C stop with a drain, as QUIT does; a second one skips the drain, as STOP does.
+            var signals = 0;
             using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
             using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
             try
@@ -72,7 +85,8 @@ internal static class ListenCommand
             void OnSignal(PosixSignalContext context)
             {
                 context.Cancel = true;
-                _ = listener.StopAsync(drain: true, $"signal {context.Signal}");
+                var first = Interlocked.Increment(ref signals) == 1;
+                _ = listener.StopAsync(drain: first, first ? $"signal {context.Signal}" : $"second signal {context.Signal}");
             }
         }));
         return command;

@@ -22,11 +22,11 @@ internal static class StatusCommand
 
             foreach (var (name, value) in status!.Parameters.Where(p => p.Key != "dispatchers")) Console.WriteLine($"{name,-10} {value}");
             Console.WriteLine();
-            Console.WriteLine($"{"PID",8} {"STATE",-9} {"RESTARTS",8} {"HANDED",10} {"PENDING",8}");
+            Console.WriteLine($"{"PID",8} {"STATE",-9} {"RESTARTS",8} {"HANDED",10} {"OPEN",8} {"PENDING",8}");
             using var dispatchers = JsonDocument.Parse(status.GetParameter("dispatchers") ?? "[]");
             foreach (var d in dispatchers.RootElement.EnumerateArray())
             {
-                Console.WriteLine($"{d.GetProperty("pid").GetInt32(),8} {d.GetProperty("state").GetString(),-9} {d.GetProperty("restarts").GetInt32(),8} {d.GetProperty("handed").GetInt64(),10} {d.GetProperty("pending").GetInt32(),8}");
+                Console.WriteLine($"{d.GetProperty("pid").GetInt32(),8} {d.GetProperty("state").GetString(),-9} {d.GetProperty("restarts").GetInt32(),8} {d.GetProperty("handed").GetInt64(),10} {d.GetProperty("open").GetInt32(),8} {d.GetProperty("pending").GetInt32(),8}");
             }
 
             return CliRunner.Done;

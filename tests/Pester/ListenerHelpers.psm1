@@ -39,10 +39,11 @@ function Start-SdTestListener {
         [int] $Dispatchers = 2,
         [string] $CertificateFolder,
         [string] $Name = 'listener',
+        [string] $DrainTimeout = '5s',
         [string[]] $ExtraArguments = @()
     )
     $runtime = Join-Path $Folder "$Name.run"
-    $arguments = @('listen', '--endpoint', "${Scheme}://127.0.0.1:0", '--dispatchers', $Dispatchers, '--runtime-dir', $runtime, '--drain-timeout', '5s') + $ExtraArguments
+    $arguments = @('listen', '--endpoint', "${Scheme}://127.0.0.1:0", '--dispatchers', $Dispatchers, '--runtime-dir', $runtime, '--drain-timeout', $DrainTimeout) + $ExtraArguments
     if ($Scheme -eq 'tls') { $arguments += @('--cert', (Join-Path $CertificateFolder 'server.pem'), '--key', (Join-Path $CertificateFolder 'server.key')) }
     $process = Start-SdProcess -ArgumentList $arguments -OutputDirectory $Folder -Name $Name
     $control = "unix:$runtime/control.sock"

@@ -133,6 +133,7 @@ public sealed class SdDispatcher : IAsyncDisposable
     {
         var drain = TimeSpan.FromSeconds(30);
         var reason = "the listener closed the handoff channel";
+        Task? draining = null;
         try
         {
             await foreach (var record in _channel.Records.ReadAllAsync().ConfigureAwait(false))
@@ -147,9 +148,23 @@ public sealed class SdDispatcher : IAsyncDisposable
 
                     if (message.Command == HandoffProtocol.Exit)
                     {
-                        reason = "EXIT from the listener";
-                        if (long.TryParse(message.GetParameter("drain"), CultureInfo.InvariantCulture, out var ms)) drain = TimeSpan.FromMilliseconds(ms);
-                        break;
+                        _ = long.TryParse(message.GetParameter("drain"), CultureInfo.InvariantCulture, out var ms);
+                        if (draining is null)
+                        {
+                            // Keep reading while draining: CLOSED goes on being reported, and a second
+                            // EXIT drain=0 (STOP, a second SIGTERM) cuts the drain short. The channel
+                            // is closed when the drain ends, which ends this loop.
+                            reason = "EXIT from the listener";
+                            drain = TimeSpan.FromMilliseconds(Math.Max(0, ms));
+                            DispatcherLog.Stopping(_logger, Environment.ProcessId, reason, _sessions.Count, (long)drain.TotalMilliseconds);
+                            draining = DrainThenCloseAsync(drain);
+                        }
+                        else if (ms <= 0)
+                        {
+                            _abortSessions.Cancel();
+                        }
+
+                        continue;
                     }
 
                     Handle(message, record);
@@ -161,10 +176,24 @@ public sealed class SdDispatcher : IAsyncDisposable
             reason = $"the handoff channel failed: {ex.Message}";
         }
 
-        DispatcherLog.Stopping(_logger, Environment.ProcessId, reason, _sessions.Count, (long)drain.TotalMilliseconds);
-        await DrainAsync(drain).ConfigureAwait(false);
+        if (draining is null)
+        {
+            DispatcherLog.Stopping(_logger, Environment.ProcessId, reason, _sessions.Count, (long)drain.TotalMilliseconds);
+            await DrainAsync(drain).ConfigureAwait(false);
+        }
+        else
+        {
+            await draining.ConfigureAwait(false);
+        }
+
         _channel.Dispose();
         DispatcherLog.Stopped(_logger, Environment.ProcessId, HandledConnections);
+    }
+
+    private async Task DrainThenCloseAsync(TimeSpan drain)
+    {
+        await DrainAsync(drain).ConfigureAwait(false);
+        _channel.Dispose();
     }
 
     private void Handle(SdMessage message, HandoffRecord record)
@@ -177,8 +206,8 @@ public sealed class SdDispatcher : IAsyncDisposable
             case HandoffProtocol.Connection:
                 Take(message, record);
                 break;
-            case "ALIVE":
-                _channel.Send(message.Reply("ABSOLUTELY", message.Parameters.Where(p => p.Key is "serial" or "timestamp")));
+            case HandoffProtocol.Alive:
+                _channel.Send(message.Reply(HandoffProtocol.Absolutely, message.Parameters.Where(p => p.Key is "serial" or "timestamp")));
                 break;
             default:
                 DispatcherLog.BadRecord(_logger, Environment.ProcessId, $"unexpected command {message.Command}");
@@ -223,7 +252,21 @@ public sealed class SdDispatcher : IAsyncDisposable
         DispatcherLog.ConnectionTaken(_logger, Environment.ProcessId, id, peer, tls);
         var run = ServerSession.RunAsync(id, descriptor, peer, tls, _tls, _router, _maxLineBytes, _options.Trace, _options.HandshakeTimeout, _logger, RequestServiceStop, _abortSessions.Token);
         _sessions[id] = run;
-        run.ContinueWith(_ => _sessions.TryRemove(id, out Task? _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        run.ContinueWith(_ => Closed(id), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>A conversation ended: the listener counts it against our capacity and closes its copy of the socket.</summary>
+    private void Closed(string id)
+    {
+        _sessions.TryRemove(id, out _);
+        try
+        {
+            _channel.Send(new SdMessage(HandoffProtocol.Closed, [new("id", id)]));
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        {
+            // The listener is gone, or we are stopping: nobody counts any more.
+        }
     }
 
     private async Task DrainAsync(TimeSpan drain)

@@ -71,6 +71,16 @@ internal sealed class HandoffChannel : IDisposable
         NativeSockets.Send(_socket.SafeHandle, bytes, descriptor);
     }
 
+    /// <summary>Sends one message unless the peer's queue is full (it stopped reading): then returns false instead of blocking.</summary>
+    /// <exception cref="SyscallException">The peer is gone (EPIPE) or the send failed.</exception>
+    /// <exception cref="ObjectDisposedException">The channel is closed.</exception>
+    public bool TrySend(SdMessage message)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var bytes = Encoding.UTF8.GetBytes(message.ToString());
+        return NativeSockets.Send(_socket.SafeHandle, bytes, null, dontWait: true);
+    }
+
     /// <summary>Closes the channel: the reading thread sees end of stream, and unread descriptors are closed.</summary>
     public void Dispose()
     {

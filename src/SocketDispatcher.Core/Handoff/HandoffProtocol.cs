@@ -6,7 +6,11 @@ namespace SocketDispatcher.Handoff;
 /// listener -> dispatcher <c>CONNECTION id=..;peer=..;local=..;endpoint=..;family=inet|inet6|unix;tls=..</c> with the socket as SCM_RIGHTS
 /// (<c>peer</c> is <c>pid=..,uid=..</c> from SO_PEERCRED for an AF_UNIX client, address:port otherwise);
 /// dispatcher -> listener <c>ACCEPTED id=..</c> as soon as recvmsg returned, before any I/O on the socket;
-/// listener -> dispatcher <c>EXIT drain=MS</c>; dispatcher -> listener <c>QUIT reason=..</c> (a handler asked the service to stop).
+/// dispatcher -> listener <c>CLOSED id=..</c> when that connection's conversation has ended (the listener
+/// counts open connections against the capacity and closes its own copy);
+/// listener -> dispatcher <c>ALIVE serial=..</c>, answered <c>ABSOLUTELY serial=..</c> (the watchdog);
+/// listener -> dispatcher <c>EXIT drain=MS</c>, and again <c>EXIT drain=0</c> to cut a drain short;
+/// dispatcher -> listener <c>QUIT reason=..</c> (a handler asked the service to stop).
 /// </summary>
 internal static class HandoffProtocol
 {
@@ -17,4 +21,6 @@ internal static class HandoffProtocol
     public const string Exit = "EXIT";
     public const string Quit = "QUIT";
     public const string Closed = "CLOSED";
+    public const string Alive = "ALIVE";
+    public const string Absolutely = "ABSOLUTELY";
 }

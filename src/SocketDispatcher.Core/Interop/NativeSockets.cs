@@ -17,15 +17,22 @@ internal static unsafe class NativeSockets
 
     private const int SolSocket = 1;      // <sys/socket.h>, Linux
     private const int SoPeerCred = 17;    // <asm-generic/socket.h>
+    private const int IpProtoTcp = 6;     // <netinet/in.h>
+    private const int TcpInfo = 11;       // <netinet/tcp.h>
 
     private static readonly long ControlSpace = (long)Syscall.CMSG_SPACE(sizeof(int) * MaxFileDescriptorsPerMessage);
 
     /// <summary>
     /// Sends one record with an optional descriptor attached as <c>SCM_RIGHTS</c>. Uses
-    /// <c>MSG_NOSIGNAL</c> so that a dead peer gives EPIPE instead of SIGPIPE.
+    /// <c>MSG_NOSIGNAL</c> so that a dead peer gives EPIPE instead of SIGPIPE; with
+    /// <paramref name="dontWait"/>, <c>MSG_DONTWAIT</c> so that a peer that stopped reading makes the
+    /// call fail (EAGAIN) instead of blocking once the socket's send buffer is full.
     /// </summary>
+    /// <returns>True when sent; false only with <paramref name="dontWait"/>, when the call would block
+    /// (or failed without an errno, which Mono.Posix can lose: see <see cref="LastError"/>; a peer that
+    /// is really gone shows as end of stream on the channel's reading side).</returns>
     /// <exception cref="SyscallException">sendmsg failed (EPIPE when the peer is gone).</exception>
-    public static void Send(SafeHandle channel, ReadOnlySpan<byte> payload, SafeHandle? descriptor)
+    public static bool Send(SafeHandle channel, ReadOnlySpan<byte> payload, SafeHandle? descriptor, bool dontWait = false)
     {
         var addedChannel = false;
         var addedDescriptor = false;
@@ -56,14 +63,22 @@ internal static unsafe class NativeSockets
                     BinaryPrimitives.WriteInt32LittleEndian(message.msg_control.AsSpan(at), (int)descriptor.DangerousGetHandle());
                 }
 
+                var flags = dontWait ? MessageFlags.MSG_NOSIGNAL | MessageFlags.MSG_DONTWAIT : MessageFlags.MSG_NOSIGNAL;
                 long sent;
                 do
                 {
-                    sent = Syscall.sendmsg((int)channel.DangerousGetHandle(), message, MessageFlags.MSG_NOSIGNAL);
+                    sent = Syscall.sendmsg((int)channel.DangerousGetHandle(), message, flags);
                 }
                 while (sent < 0 && Stdlib.GetLastError() == Errno.EINTR);
-                if (sent < 0) throw LastError("sendmsg");
+                if (sent < 0)
+                {
+                    var error = LastError("sendmsg");
+                    if (dontWait && error.Errno is 0 or (int)Errno.EAGAIN) return false;
+                    throw error;
+                }
+
                 if (sent != payload.Length) throw new SyscallException("sendmsg", 0, $"sent {sent} of {payload.Length} bytes");
+                return true;
             }
         }
         finally
@@ -160,6 +175,34 @@ internal static unsafe class NativeSockets
     public static void SetCloseOnExec(SafeHandle handle, bool closeOnExec)
     {
         if (Syscall.fcntl((int)handle.DangerousGetHandle(), FcntlCommand.F_SETFD, closeOnExec ? 1 : 0) < 0) throw LastError("fcntl");
+    }
+
+    /// <summary>
+    /// Whether nobody has done I/O on a TCP socket since it was accepted: nothing written (tcp(7)
+    /// <c>TCP_INFO</c>: <c>tcpi_bytes_sent</c> and <c>tcpi_notsent_bytes</c> are 0) and nothing read
+    /// (every byte received, <c>tcpi_bytes_received</c>, is still queued, <c>FIONREAD</c>). Such a
+    /// connection can be handed to another process as if it had just been accepted. Not a TCP socket,
+    /// or a kernel without these fields (before 4.19): false, the safe answer.
+    /// </summary>
+    public static bool IsUntouched(Socket socket)
+    {
+        if (socket.ProtocolType != ProtocolType.Tcp) return false;
+
+        // Offsets in struct tcp_info (include/uapi/linux/tcp.h).
+        const int BytesReceived = 128, NotSentBytes = 144, BytesSent = 200;
+        Span<byte> info = stackalloc byte[256];
+        try
+        {
+            var length = socket.GetRawSocketOption(IpProtoTcp, TcpInfo, info);
+            if (length < BytesSent + sizeof(ulong)) return false;
+            var written = BinaryPrimitives.ReadUInt64LittleEndian(info[BytesSent..]) + BinaryPrimitives.ReadUInt32LittleEndian(info[NotSentBytes..]);
+            var received = BinaryPrimitives.ReadUInt64LittleEndian(info[BytesReceived..]);
+            return written == 0 && received == (ulong)socket.Available;
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Whether a descriptor has FD_CLOEXEC set (fcntl(2) F_GETFD).</summary>

@@ -2,12 +2,18 @@ using System.Net.Sockets;
 
 namespace SocketDispatcher.Listening;
 
-/// <summary>An accepted connection the listener holds until a dispatcher confirms it with <c>ACCEPTED</c>.</summary>
+/// <summary>
+/// An accepted connection the listener holds: while it waits for a dispatcher, while it is handed but
+/// not <c>ACCEPTED</c>, and then until the dispatcher reports it <c>CLOSED</c>. Holding the copy after
+/// <c>ACCEPTED</c> lets the listener hand the connection again when its dispatcher dies before doing
+/// any I/O on it (<see cref="Interop.NativeSockets.IsUntouched"/>). The mutable state is guarded by
+/// the listener's lock.
+/// </summary>
 internal sealed class HandedConnection(string id, Socket socket, SdEndpoint endpoint, string peer, string local)
 {
     public string Id { get; } = id;
 
-    /// <summary>The listener's copy; closed (never abortively) once a dispatcher has its own.</summary>
+    /// <summary>The listener's copy; closed (never abortively) once no dispatcher can need it again.</summary>
     public Socket Socket { get; } = socket;
 
     public SdEndpoint Endpoint { get; } = endpoint;
@@ -16,21 +22,25 @@ internal sealed class HandedConnection(string id, Socket socket, SdEndpoint endp
 
     public string Local { get; } = local;
 
-    public DateTimeOffset AcceptedAt { get; } = DateTimeOffset.UtcNow;
-
-    /// <summary>How many times it was handed (more than one after a dispatcher died before ACCEPTED).</summary>
+    /// <summary>How many times it was handed (more than one after a dispatcher died before using it).</summary>
     public int Handoffs { get; set; }
 
-    /// <summary>
-    /// Set while sendmsg holds a reference on the socket's handle; guarded by the listener's lock.
-    /// Disposing a .NET Socket whose handle is in use makes it "unblock" the socket with
-    /// connect(AF_UNSPEC), which resets the connection for the dispatcher too: so an ACCEPTED that
-    /// arrives before sendmsg has returned only marks the connection <see cref="Confirmed"/>.
-    /// </summary>
-    public bool Sending { get; set; }
+    /// <summary>The dispatcher that has it now (pending or open); null while it waits for one.</summary>
+    public DispatcherLink? Link { get; set; }
 
-    /// <summary>ACCEPTED came while <see cref="Sending"/> was set; the sender releases the socket.</summary>
-    public bool Confirmed { get; set; }
+    /// <summary>When it started waiting for a dispatcher (UTC); <see cref="ListenerOptions.HandoffTimeout"/> counts from here.</summary>
+    public DateTimeOffset WaitingSince { get; set; }
+
+    /// <summary>
+    /// How many sendmsg calls hold a reference on the socket's handle. Disposing a .NET Socket whose
+    /// handle is in use makes it "unblock" the socket with connect(AF_UNSPEC), which resets the
+    /// connection for the dispatcher too: so a release asked for meanwhile only sets
+    /// <see cref="ReleaseWhenSent"/>, and the last sender releases.
+    /// </summary>
+    public int SendsInFlight { get; set; }
+
+    /// <summary>A release was asked for while <see cref="SendsInFlight"/> was not 0.</summary>
+    public bool ReleaseWhenSent { get; set; }
 
     /// <summary>Closes the listener's copy. Dispose is a plain close(2): SO_LINGER{1,0} here would make the
     /// dispatcher's later close a RST (handoff-notes.md pitfall 1), and Shutdown would act on the shared socket.</summary>

@@ -30,7 +30,10 @@ public sealed class ListenerOptions
     /// <summary>The handoff socket. Default: <c>unix:RUNDIR/handoff.sock</c>.</summary>
     public SdEndpoint? Handoff { get; set; }
 
-    /// <summary>The <c>listen(2)</c> backlog of each endpoint. Default: 511.</summary>
+    /// <summary>
+    /// The <c>listen(2)</c> backlog of each endpoint: while no dispatcher can take a connection the
+    /// listener does not accept, and clients wait here. Default: 511.
+    /// </summary>
     public int Backlog { get; set; } = 511;
 
     /// <summary>The longest message line accepted, in bytes. Default: 65,536.</summary>
@@ -44,6 +47,28 @@ public sealed class ListenerOptions
 
     /// <summary>The window over which <see cref="MaxRestarts"/> counts. Default: 60 s.</summary>
     public TimeSpan RestartWindow { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Open connections each spawned dispatcher takes (<c>sd dispatch --capacity</c>); a dispatcher started by hand says its own in <c>HELLO</c>. Default: 10,000.</summary>
+    public int Capacity { get; set; } = 10_000;
+
+    /// <summary>How the next dispatcher is picked. Default: <see cref="SdBalance.RoundRobin"/>.</summary>
+    public SdBalance Balance { get; set; } = SdBalance.RoundRobin;
+
+    /// <summary>
+    /// How long an accepted connection is held while no dispatcher can take it (its dispatcher died
+    /// and no other is ready); then it is closed and counted in <see cref="SdListener.Dropped"/>. Default: 10 s.
+    /// </summary>
+    public TimeSpan HandoffTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// A dispatcher that does not answer <c>ALIVE</c> on the handoff channel (or says no <c>HELLO</c>)
+    /// within this time is killed (a spawned one) or disconnected (one started by hand), and its
+    /// connections not yet used are handed to another. Default: 10 s.
+    /// </summary>
+    public TimeSpan DispatcherTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Other user ids whose processes may connect to the handoff socket, besides this process's uid and root (<c>SO_PEERCRED</c>). Default: none.</summary>
+    public IList<uint> AllowedUserIds { get; } = new List<uint>();
 
     /// <summary>Log every message in and out, in the listener and its dispatchers. Default: false.</summary>
     public bool Trace { get; set; }

@@ -3,13 +3,14 @@ namespace SocketDispatcher;
 /// <summary>A snapshot of one dispatcher as its listener sees it (<c>STATUS</c>, <c>Get-SdListener</c>).</summary>
 public sealed class SdDispatcherInfo
 {
-    internal SdDispatcherInfo(int pid, string state, DateTimeOffset? startedAt, int restarts, long handed, int pending, bool spawned)
+    internal SdDispatcherInfo(int pid, string state, DateTimeOffset? startedAt, int restarts, long handed, int open, int pending, bool spawned)
     {
         Pid = pid;
         State = state;
         StartedAt = startedAt;
         Restarts = restarts;
         Handed = handed;
+        Open = open;
         Pending = pending;
         Spawned = spawned;
     }
@@ -17,7 +18,7 @@ public sealed class SdDispatcherInfo
     /// <summary>The dispatcher's process id.</summary>
     public int Pid { get; }
 
-    /// <summary><c>starting</c> (spawned, no HELLO yet) or <c>ready</c>.</summary>
+    /// <summary><c>starting</c> (spawned, no HELLO yet), <c>ready</c>, or <c>exiting</c> (sent EXIT, draining).</summary>
     public string State { get; }
 
     /// <summary>When its process was started (spawned dispatchers) or joined.</summary>
@@ -28,6 +29,9 @@ public sealed class SdDispatcherInfo
 
     /// <summary>Connections handed to it.</summary>
     public long Handed { get; }
+
+    /// <summary>Connections it confirmed with <c>ACCEPTED</c> and has not reported <c>CLOSED</c>.</summary>
+    public int Open { get; }
 
     /// <summary>Connections handed but not yet <c>ACCEPTED</c>.</summary>
     public int Pending { get; }

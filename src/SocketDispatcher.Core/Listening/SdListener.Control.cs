@@ -9,7 +9,8 @@ public sealed partial class SdListener
     /// <summary>
     /// The answer to <c>STATUS</c>: <c>STATUS name=..;pid=..;state=..;accepted=..;handed=..;rehanded=..;dropped=..;dispatchers=[...]</c>,
     /// where <c>dispatchers</c> is a JSON array of objects with <c>pid</c>, <c>state</c>, <c>started</c>,
-    /// <c>restarts</c>, <c>handed</c>, <c>pending</c> and <c>spawned</c>.
+    /// <c>restarts</c>, <c>handed</c>, <c>open</c>, <c>pending</c> and <c>spawned</c>; <c>dropped</c> counts
+    /// the connections closed without a dispatcher.
     /// </summary>
     public SdMessage GetStatus()
     {
@@ -20,6 +21,7 @@ public sealed partial class SdListener
             ["started"] = d.StartedAt?.ToString("O", CultureInfo.InvariantCulture),
             ["restarts"] = d.Restarts,
             ["handed"] = d.Handed,
+            ["open"] = d.Open,
             ["pending"] = d.Pending,
             ["spawned"] = d.Spawned,
         }));

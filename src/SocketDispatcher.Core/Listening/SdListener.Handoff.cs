@@ -66,11 +66,14 @@ public sealed partial class SdListener
     {
         lock (_gate)
         {
-            return _links.Any(l => l.Ready && l.Pending.Count < l.Capacity) ? Task.CompletedTask : _linkReady.Task.WaitAsync(cancellationToken);
+            return CanAccept() ? Task.CompletedTask : _linkReady.Task.WaitAsync(cancellationToken);
         }
     }
 
-    /// <summary>Hands a connection to the next ready dispatcher, round-robin; holds it when there is none.</summary>
+    /// <summary>New connections are accepted only when a dispatcher can take one and none is waiting already; called under the lock.</summary>
+    private bool CanAccept() => _waiting.Count == 0 && _links.Any(l => l.CanTake);
+
+    /// <summary>Hands a connection to the next dispatcher that can take it; holds it when there is none.</summary>
     private void Hand(HandedConnection connection)
     {
         while (true)
@@ -82,17 +85,19 @@ public sealed partial class SdListener
                 if (link is null)
                 {
                     if (_stopping.IsCancellationRequested) break;
+                    connection.Link = null;
+                    connection.WaitingSince = DateTimeOffset.UtcNow;
                     _waiting.Enqueue(connection);
                     return;
                 }
 
                 link.Pending[connection.Id] = connection;
                 link.Handed++;
-                connection.Sending = true;
-                connection.Confirmed = false;
+                connection.Link = link;
+                connection.SendsInFlight++;
+                connection.Handoffs++;
             }
 
-            connection.Handoffs++;
             var message = new SdMessage(HandoffProtocol.Connection, [
                 new("id", connection.Id),
                 new("peer", connection.Peer),
@@ -107,25 +112,23 @@ public sealed partial class SdListener
             }
             catch (Exception ex) when (ex is IOException or ObjectDisposedException)
             {
+                bool ours;
                 lock (_gate)
                 {
-                    link.Pending.Remove(connection.Id);
-                    connection.Sending = false;
+                    connection.SendsInFlight--;
+
+                    // When Drop took the connection first, Drop hands it again: never twice.
+                    ours = link.Pending.Remove(connection.Id);
+                    if (ours) connection.Link = null;
                 }
 
                 Drop(link, ex.Message);
-                continue;
+                if (ours) continue;
+                ReleaseIfAsked(connection);
+                return;
             }
 
-            bool confirmedAlready;
-            lock (_gate)
-            {
-                connection.Sending = false;
-                confirmedAlready = connection.Confirmed;
-            }
-
-            if (confirmedAlready) connection.Release();
-
+            ReleaseIfAsked(connection, sent: true);
             if (connection.Handoffs == 1) Interlocked.Increment(ref _handed);
             else Interlocked.Increment(ref _rehanded);
             ListenerLog.Handed(_logger, connection.Id, connection.Peer, link.Pid);
@@ -134,6 +137,35 @@ public sealed partial class SdListener
         }
 
         Interlocked.Increment(ref _dropped);
+        Release(connection);
+    }
+
+    /// <summary>After a send: releases the connection when a release was asked for meanwhile and no other send holds it.</summary>
+    private void ReleaseIfAsked(HandedConnection connection, bool sent = false)
+    {
+        bool release;
+        lock (_gate)
+        {
+            if (sent) connection.SendsInFlight--;
+            release = connection.ReleaseWhenSent && connection.SendsInFlight == 0;
+        }
+
+        if (release) connection.Release();
+    }
+
+    /// <summary>Closes the listener's copy now, or once the sends in flight have returned.</summary>
+    private void Release(HandedConnection connection)
+    {
+        lock (_gate)
+        {
+            connection.Link = null;
+            if (connection.SendsInFlight > 0)
+            {
+                connection.ReleaseWhenSent = true;
+                return;
+            }
+        }
+
         connection.Release();
     }
 
@@ -146,17 +178,27 @@ public sealed partial class SdListener
         _ => family.ToString().ToLowerInvariant(),
     };
 
+    /// <summary>Picks a dispatcher by <see cref="ListenerOptions.Balance"/>; called under the lock.</summary>
     private DispatcherLink? NextLink()
     {
+        DispatcherLink? best = null;
+        var bestAt = 0;
         for (var i = 0; i < _links.Count; i++)
         {
-            var link = _links[(_next + i) % _links.Count];
-            if (!link.Ready || link.Pending.Count >= link.Capacity) continue;
-            _next = (_next + i + 1) % _links.Count;
-            return link;
+            var at = (_next + i) % _links.Count;
+            var link = _links[at];
+            if (!link.CanTake) continue;
+            if (best is null || (_options.Balance == SdBalance.LeastLoaded && link.Load < best.Load))
+            {
+                best = link;
+                bestAt = at;
+            }
+
+            if (_options.Balance == SdBalance.RoundRobin) break;
         }
 
-        return null;
+        if (best is not null) _next = (bestAt + 1) % _links.Count;
+        return best;
     }
 
     private async Task AcceptDispatchersAsync(Socket handoff)
@@ -183,10 +225,11 @@ public sealed partial class SdListener
             // The channel is driven by blocking sendmsg/recvmsg only (handoff-notes.md pitfall 5).
             socket.Blocking = true;
             var credentials = NativeSockets.GetPeerCredentials(socket);
-            if (credentials.UserId != uid && credentials.UserId != 0)
+            if (credentials.UserId != uid && credentials.UserId != 0 && !_options.AllowedUserIds.Contains(credentials.UserId))
             {
                 // Checked before a single byte is read or sent: a stranger never gets an fd.
-                ListenerLog.PeerRefused(_logger, credentials.ProcessId, credentials.UserId, uid);
+                var allowed = string.Join(", ", new[] { uid, 0u }.Concat(_options.AllowedUserIds).Distinct());
+                ListenerLog.PeerRefused(_logger, credentials.ProcessId, credentials.UserId, allowed);
                 socket.Dispose();
                 continue;
             }
@@ -231,31 +274,44 @@ public sealed partial class SdListener
                 ListenerLog.DispatcherJoined(_logger, link.Pid, link.Capacity);
                 break;
             case HandoffProtocol.Accepted:
-                HandedConnection? confirmed = null;
+                // The dispatcher has its own copy now; ours stays until CLOSED, in case the
+                // dispatcher dies before touching the connection.
                 lock (_gate)
                 {
-                    if (message.GetParameter("id") is { } id && link.Pending.Remove(id, out confirmed))
-                    {
-                        if (link.Pending.Count == link.Capacity - 1) SignalReady();
-                        if (confirmed.Sending)
-                        {
-                            confirmed.Confirmed = true; // the sender releases it once sendmsg has returned
-                            confirmed = null;
-                        }
-                    }
+                    if (message.GetParameter("id") is { } id && link.Pending.Remove(id, out var accepted)) link.Open[id] = accepted;
                 }
 
-                confirmed?.Release();
+                break;
+            case HandoffProtocol.Closed:
+                OnClosed(link, message.GetParameter("id"));
                 break;
             case HandoffProtocol.Quit:
                 _ = StopAsync(drain: true, message.GetParameter("reason") ?? $"QUIT from dispatcher {link.Pid}");
                 break;
-            case "ABSOLUTELY":
+            case HandoffProtocol.Absolutely:
+                lock (_gate)
+                {
+                    link.AliveUnansweredSince = null;
+                    link.LastAnswer = DateTimeOffset.UtcNow;
+                }
+
                 break;
             default:
                 ListenerLog.BadRecord(_logger, link.Pid, $"unexpected command {message.Command}");
                 break;
         }
+    }
+
+    private void OnClosed(DispatcherLink link, string? id)
+    {
+        HandedConnection? closed;
+        lock (_gate)
+        {
+            if (id is null || !(link.Open.Remove(id, out closed) || link.Pending.Remove(id, out closed))) return;
+        }
+
+        Release(closed);
+        HandWaiting();
     }
 
     private SdMessage CreateConfig()
@@ -273,16 +329,31 @@ public sealed partial class SdListener
 
     private void MarkReady(DispatcherLink link)
     {
-        HandedConnection[] waiting;
         lock (_gate)
         {
+            if (_stopping.IsCancellationRequested) return;
             link.Ready = true;
-            waiting = [.. _waiting];
-            _waiting.Clear();
-            SignalReady();
+            link.LastAnswer = DateTimeOffset.UtcNow;
         }
 
-        foreach (var connection in waiting) Hand(connection);
+        HandWaiting();
+    }
+
+    /// <summary>Hands the connections that wait for a dispatcher, oldest first, then wakes the accept loops if they may go on.</summary>
+    private void HandWaiting()
+    {
+        while (true)
+        {
+            HandedConnection? next = null;
+            lock (_gate)
+            {
+                if (_waiting.Count > 0 && _links.Any(l => l.CanTake)) next = _waiting.Dequeue();
+                else if (CanAccept()) SignalReady();
+            }
+
+            if (next is null) return;
+            Hand(next);
+        }
     }
 
     /// <summary>Wakes the accept loops waiting for a dispatcher; called under the lock.</summary>
@@ -292,20 +363,33 @@ public sealed partial class SdListener
         _linkReady = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    /// <summary>Removes a dispatcher and hands again every connection it had not confirmed.</summary>
+    /// <summary>
+    /// Removes a dispatcher. Every connection it had not confirmed, or confirmed but not touched yet
+    /// (no byte read or written: the dispatcher died right after ACCEPTED), is handed again; the
+    /// others had their conversation cut and are closed.
+    /// </summary>
     private void Drop(DispatcherLink link, string reason)
     {
-        HandedConnection[] orphans;
+        HandedConnection[] pending;
+        HandedConnection[] open;
         lock (_gate)
         {
             if (!_links.Remove(link)) return;
-            orphans = [.. link.Pending.Values];
+            pending = [.. link.Pending.Values];
+            open = [.. link.Open.Values];
             link.Pending.Clear();
+            link.Open.Clear();
+            foreach (var connection in pending.Concat(open)) connection.Link = null;
         }
 
         link.Dispose();
-        if (!_stopping.IsCancellationRequested || orphans.Length > 0) ListenerLog.DispatcherLeft(_logger, link.Pid, reason, orphans.Length);
+        var untouched = open.Where(c => NativeSockets.IsUntouched(c.Socket)).ToArray();
+        var orphans = pending.Concat(untouched).ToArray();
+        var cut = open.Length - untouched.Length;
+        if (!_stopping.IsCancellationRequested || orphans.Length > 0 || cut > 0) ListenerLog.DispatcherLeft(_logger, link.Pid, reason, orphans.Length, cut);
+        foreach (var connection in open.Except(untouched)) Release(connection);
         foreach (var connection in orphans) Hand(connection);
+        HandWaiting();
         lock (_gate)
         {
             if (_links.Count == 0) _linksGone.TrySetResult();

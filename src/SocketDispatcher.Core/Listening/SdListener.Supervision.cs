@@ -5,7 +5,7 @@ using SocketDispatcher.Logging;
 
 namespace SocketDispatcher;
 
-/// <summary>Spawning, restarting and stopping dispatcher processes.</summary>
+/// <summary>Spawning, restarting, watching and stopping dispatcher processes.</summary>
 public sealed partial class SdListener
 {
     private static readonly TimeSpan FirstRestartDelay = TimeSpan.FromMilliseconds(100);
@@ -14,6 +14,8 @@ public sealed partial class SdListener
 
     private readonly List<DispatcherSlot> _slots = [];
     private readonly Queue<DateTimeOffset> _restarts = new();
+    private readonly CancellationTokenSource _skipDrain = new();
+    private bool _gaveUp;
     private TaskCompletionSource _linksGone = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>The dispatchers: spawned ones (also while starting) and those that joined by hand.</summary>
@@ -25,14 +27,15 @@ public sealed partial class SdListener
             foreach (var link in _links)
             {
                 var slot = _slots.FirstOrDefault(s => s.Process?.ProcessId == link.Pid);
-                result.Add(new SdDispatcherInfo(link.Pid, link.Ready ? "ready" : "starting", slot?.Process?.StartedAt ?? link.JoinedAt, slot?.Restarts ?? 0, link.Handed, link.Pending.Count, slot is not null));
+                var state = link.Exiting ? "exiting" : link.Ready ? "ready" : "starting";
+                result.Add(new SdDispatcherInfo(link.Pid, state, slot?.Process?.StartedAt ?? link.JoinedAt, slot?.Restarts ?? 0, link.Handed, link.Open.Count, link.Pending.Count, slot is not null));
             }
 
             foreach (var slot in _slots)
             {
                 if (slot.Process is { } process && !process.Exited.IsCompleted && _links.All(l => l.Pid != process.ProcessId))
                 {
-                    result.Add(new SdDispatcherInfo(process.ProcessId, "starting", process.StartedAt, slot.Restarts, 0, 0, true));
+                    result.Add(new SdDispatcherInfo(process.ProcessId, "starting", process.StartedAt, slot.Restarts, 0, 0, 0, true));
                 }
             }
 
@@ -51,6 +54,8 @@ public sealed partial class SdListener
             lock (_gate) _slots.Add(slot);
             _loops.Add(SuperviseAsync(slot));
         }
+
+        _loops.Add(WatchAsync());
     }
 
     private IEnumerable<string> DispatcherArguments()
@@ -60,6 +65,8 @@ public sealed partial class SdListener
         yield return Handoff.ToString();
         yield return "--handler";
         yield return _options.Handler;
+        yield return "--capacity";
+        yield return _options.Capacity.ToString(CultureInfo.InvariantCulture);
         if (_options.Trace) yield return "--trace";
     }
 
@@ -86,10 +93,10 @@ public sealed partial class SdListener
             var exitCode = await process.Exited.ConfigureAwait(false);
             if (token.IsCancellationRequested) return;
             if (DateTimeOffset.UtcNow - process.StartedAt > StableRun) delay = FirstRestartDelay;
-            if (IsCrashLoop())
+            if (IsCrashLoop(out var exits))
             {
-                ListenerLog.CrashLoop(_logger, _restarts.Count, _options.RestartWindow.TotalSeconds);
-                Fail(new SdException(SdErrorKind.InvalidOperation, "DispatcherCrashLoop", $"dispatchers exited {_restarts.Count} times within {_options.RestartWindow.TotalSeconds:0} s; giving up (see the dispatcher errors above)"));
+                ListenerLog.CrashLoop(_logger, exits, _options.RestartWindow.TotalSeconds);
+                Fail(new SdException(SdErrorKind.InvalidOperation, "DispatcherCrashLoop", $"dispatchers exited {exits} times within {_options.RestartWindow.TotalSeconds:0} s (the last one, pid {process.ProcessId}, with code {exitCode}); giving up (see the dispatcher errors above)"));
                 return;
             }
 
@@ -108,20 +115,126 @@ public sealed partial class SdListener
         }
     }
 
-    private bool IsCrashLoop()
+    /// <summary>Counts an exit; true, once only, when more than <see cref="ListenerOptions.MaxRestarts"/> fell within the window.</summary>
+    private bool IsCrashLoop(out int exits)
     {
         lock (_restarts)
         {
             var now = DateTimeOffset.UtcNow;
             _restarts.Enqueue(now);
             while (_restarts.Count > 0 && now - _restarts.Peek() > _options.RestartWindow) _restarts.Dequeue();
-            return _restarts.Count > _options.MaxRestarts;
+            exits = _restarts.Count;
+            if (_gaveUp || exits <= _options.MaxRestarts) return false;
+            _gaveUp = true;
+            return true;
         }
     }
 
     private void Fail(Exception failure)
     {
         if (Interlocked.Exchange(ref _stopStarted, 1) == 0) _ = ShutdownAsync(drain: false, failure.Message, failure);
+    }
+
+    /// <summary>
+    /// The watchdog, on a timer: closes connections that waited longer than
+    /// <see cref="ListenerOptions.HandoffTimeout"/> for a dispatcher, sends <c>ALIVE</c> to each
+    /// dispatcher and replaces those that do not answer within <see cref="ListenerOptions.DispatcherTimeout"/>.
+    /// </summary>
+    private async Task WatchAsync()
+    {
+        var shortest = _options.HandoffTimeout < _options.DispatcherTimeout ? _options.HandoffTimeout : _options.DispatcherTimeout;
+        var period = TimeSpan.FromTicks(Math.Clamp(shortest.Ticks / 4, TimeSpan.FromMilliseconds(20).Ticks, TimeSpan.FromSeconds(1).Ticks));
+        using var timer = new PeriodicTimer(period);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
+            {
+                ExpireWaiting();
+                CheckAlive();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The listener is stopping.
+        }
+    }
+
+    private void ExpireWaiting()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var expired = new List<HandedConnection>();
+        lock (_gate)
+        {
+            while (_waiting.Count > 0 && now - _waiting.Peek().WaitingSince >= _options.HandoffTimeout) expired.Add(_waiting.Dequeue());
+        }
+
+        foreach (var connection in expired)
+        {
+            ListenerLog.HandoffTimedOut(_logger, connection.Id, connection.Peer, (long)(now - connection.WaitingSince).TotalMilliseconds);
+            Interlocked.Increment(ref _dropped);
+            Release(connection);
+        }
+
+        if (expired.Count > 0) HandWaiting();
+    }
+
+    private void CheckAlive()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var timeout = _options.DispatcherTimeout;
+        var interval = timeout / 3;
+        var unresponsive = new List<DispatcherLink>();
+        var due = new List<(DispatcherLink Link, SdMessage Alive)>();
+        lock (_gate)
+        {
+            foreach (var link in _links)
+            {
+                if (link.Exiting) continue;
+                var silentSince = link.Ready ? link.AliveUnansweredSince : link.JoinedAt;
+                if (silentSince is { } since && now - since > timeout)
+                {
+                    unresponsive.Add(link);
+                }
+                else if (link.Ready && link.AliveUnansweredSince is null && now - link.LastAnswer >= interval)
+                {
+                    link.AliveUnansweredSince = now;
+                    var serial = ++link.AliveSerial;
+                    due.Add((link, new SdMessage(HandoffProtocol.Alive, [new("serial", serial.ToString(CultureInfo.InvariantCulture))])));
+                }
+            }
+        }
+
+        foreach (var (link, alive) in due)
+        {
+            try
+            {
+                // A dispatcher that stopped reading fills its queue: never block the watchdog on it.
+                link.Channel.TrySend(alive);
+            }
+            catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+            {
+                // Gone: its reading side drops it.
+            }
+        }
+
+        foreach (var link in unresponsive)
+        {
+            ListenerLog.DispatcherUnresponsive(_logger, link.Pid, (long)timeout.TotalMilliseconds);
+            DispatcherProcess? process;
+            lock (_gate) process = _slots.Select(s => s.Process).FirstOrDefault(p => p?.ProcessId == link.Pid);
+
+            // A spawned one is killed, and its slot starts another; one started by hand is only disconnected.
+            process?.Kill();
+            Drop(link, $"no answer to ALIVE within {timeout.TotalMilliseconds:0} ms");
+        }
+    }
+
+    /// <summary>Cuts a drain in progress short: every dispatcher gets <c>EXIT drain=0</c>.</summary>
+    private void SkipDrain(string reason)
+    {
+        if (_skipDrain.IsCancellationRequested) return;
+        ListenerLog.DrainSkipped(_logger, Name, reason);
+        _skipDrain.Cancel();
     }
 
     private async Task StopDispatchersAsync(TimeSpan drain)
@@ -131,36 +244,39 @@ public sealed partial class SdListener
         lock (_gate)
         {
             // Not ready any more: a connection handed now would never be ACCEPTED.
-            foreach (var link in _links) link.Ready = false;
+            foreach (var link in _links)
+            {
+                link.Ready = false;
+                link.Exiting = true;
+            }
+
             links = [.. _links];
             processes = _slots.Select(s => s.Process).OfType<DispatcherProcess>().ToArray();
             if (_links.Count == 0) _linksGone.TrySetResult();
         }
 
-        var exit = new SdMessage(HandoffProtocol.Exit, [new("drain", ((long)drain.TotalMilliseconds).ToString(CultureInfo.InvariantCulture))]);
-        foreach (var link in links)
-        {
-            try
-            {
-                link.Channel.Send(exit);
-            }
-            catch (Exception ex) when (ex is IOException or ObjectDisposedException)
-            {
-                // Already gone; Drop takes care of it.
-            }
-        }
-
-        var grace = drain + TimeSpan.FromSeconds(5);
+        if (_skipDrain.IsCancellationRequested) drain = TimeSpan.Zero;
+        SendExit(links, drain);
+        var grace = TimeSpan.FromSeconds(5);
         var all = Task.WhenAll(processes.Select(p => (Task)p.Exited).Append(_linksGone.Task));
         try
         {
-            await all.WaitAsync(grace).ConfigureAwait(false);
+            try
+            {
+                await all.WaitAsync(drain + grace, _skipDrain.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // STOP, or a second SIGTERM, during the drain.
+                SendExit(links, TimeSpan.Zero);
+                await all.WaitAsync(grace).ConfigureAwait(false);
+            }
         }
         catch (TimeoutException)
         {
             foreach (var process in processes.Where(p => !p.Exited.IsCompleted))
             {
-                ListenerLog.DispatcherKilled(_logger, process.ProcessId, (long)grace.TotalMilliseconds);
+                ListenerLog.DispatcherKilled(_logger, process.ProcessId, (long)(drain + grace).TotalMilliseconds);
                 process.Kill();
             }
 
@@ -179,7 +295,23 @@ public sealed partial class SdListener
         foreach (var connection in stranded)
         {
             Interlocked.Increment(ref _dropped);
-            connection.Release();
+            Release(connection);
+        }
+    }
+
+    private static void SendExit(DispatcherLink[] links, TimeSpan drain)
+    {
+        var exit = new SdMessage(HandoffProtocol.Exit, [new("drain", ((long)drain.TotalMilliseconds).ToString(CultureInfo.InvariantCulture))]);
+        foreach (var link in links)
+        {
+            try
+            {
+                link.Channel.Send(exit);
+            }
+            catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+            {
+                // Already gone; Drop takes care of it.
+            }
         }
     }
 }

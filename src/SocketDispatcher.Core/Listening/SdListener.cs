@@ -75,7 +75,8 @@ public sealed partial class SdListener : IAsyncDisposable
     /// <summary>Connections handed again because their dispatcher went away before <c>ACCEPTED</c>.</summary>
     public long Rehanded => Interlocked.Read(ref _rehanded);
 
-    /// <summary>Connections closed because no dispatcher could take them before the listener stopped.</summary>
+    /// <summary>Connections closed without a dispatcher: none could take them within
+    /// <see cref="ListenerOptions.HandoffTimeout"/>, or before the listener stopped.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
     /// <summary>Each handoff as it happens (the newest 4,096 are kept when nobody reads).</summary>
@@ -111,13 +112,24 @@ public sealed partial class SdListener : IAsyncDisposable
     }
 
     /// <summary>
-    /// Stops: no more accepts, <c>EXIT</c> to every dispatcher, which finish open conversations for up
-    /// to <see cref="ListenerOptions.DrainTimeout"/> (none when <paramref name="drain"/> is false),
-    /// then removes its socket files. Safe to call more than once; the first reason wins.
+    /// Stops: closes the listening sockets, sends <c>EXIT</c> to every dispatcher, which finish open
+    /// conversations for up to <see cref="ListenerOptions.DrainTimeout"/> (none when
+    /// <paramref name="drain"/> is false), then removes its socket files. Safe to call more than once:
+    /// the first reason wins, and a later call with <paramref name="drain"/> false cuts a drain in
+    /// progress short (<c>STOP</c> after <c>QUIT</c>, a second SIGTERM).
     /// </summary>
     public Task StopAsync(bool drain = true, string reason = "stop requested")
     {
-        if (Interlocked.Exchange(ref _stopStarted, 1) == 0) _ = ShutdownAsync(drain, reason, failure: null);
+        if (Interlocked.Exchange(ref _stopStarted, 1) == 0)
+        {
+            if (!drain) _skipDrain.Cancel();
+            _ = ShutdownAsync(drain, reason, failure: null);
+        }
+        else if (!drain)
+        {
+            SkipDrain(reason);
+        }
+
         return _completion.Task;
     }
 
@@ -138,6 +150,13 @@ public sealed partial class SdListener : IAsyncDisposable
     {
         if (options.Endpoints.Count == 0) throw new SdException(SdErrorKind.InvalidArgument, "EndpointMissing", "give at least one endpoint to listen on, such as tcp://127.0.0.1:3001");
         if (options.Dispatchers < 0) throw new SdException(SdErrorKind.InvalidArgument, "DispatchersInvalid", $"the number of dispatchers must be 0 or more, not {options.Dispatchers}");
+        if (options.Capacity < 1) throw new SdException(SdErrorKind.InvalidArgument, "CapacityInvalid", $"the capacity of a dispatcher must be 1 or more open connections, not {options.Capacity}");
+        if (options.Backlog < 1) throw new SdException(SdErrorKind.InvalidArgument, "BacklogInvalid", $"the backlog must be 1 or more, not {options.Backlog}");
+        if (options.HandoffTimeout <= TimeSpan.Zero) throw new SdException(SdErrorKind.InvalidArgument, "HandoffTimeoutInvalid", $"the handoff timeout must be more than 0, not {options.HandoffTimeout}");
+        if (options.DispatcherTimeout <= TimeSpan.Zero) throw new SdException(SdErrorKind.InvalidArgument, "DispatcherTimeoutInvalid", $"the dispatcher timeout must be more than 0, not {options.DispatcherTimeout}");
+        if (options.DrainTimeout < TimeSpan.Zero) throw new SdException(SdErrorKind.InvalidArgument, "DrainTimeoutInvalid", $"the drain timeout must be 0 or more, not {options.DrainTimeout}");
+        if (options.MaxRestarts < 0) throw new SdException(SdErrorKind.InvalidArgument, "MaxRestartsInvalid", $"the number of restarts tolerated must be 0 or more, not {options.MaxRestarts}");
+        if (options.RestartWindow <= TimeSpan.Zero) throw new SdException(SdErrorKind.InvalidArgument, "RestartWindowInvalid", $"the restart window must be more than 0, not {options.RestartWindow}");
         if (options.Endpoints.Any(e => e.Kind == SdEndpointKind.Tls) && options.Tls is null)
         {
             throw new SdException(SdErrorKind.InvalidArgument, "CertificateMissing", "a tls:// endpoint needs a certificate and a key (--cert and --key)");

@@ -17,11 +17,11 @@ internal static partial class ListenerLog
     [LoggerMessage(203, LogLevel.Information, "dispatcher {Pid} joined (capacity {Capacity})", EventName = "DispatcherJoined")]
     public static partial void DispatcherJoined(ILogger logger, int pid, int capacity);
 
-    [LoggerMessage(204, LogLevel.Warning, "dispatcher {Pid} left: {Reason}; {Pending} connections not yet ACCEPTED are handed again", EventName = "DispatcherLeft")]
-    public static partial void DispatcherLeft(ILogger logger, int pid, string reason, int pending);
+    [LoggerMessage(204, LogLevel.Warning, "dispatcher {Pid} left: {Reason}; {Rehanded} connections it had not used are handed again, {Cut} conversations were cut", EventName = "DispatcherLeft")]
+    public static partial void DispatcherLeft(ILogger logger, int pid, string reason, int rehanded, int cut);
 
-    [LoggerMessage(205, LogLevel.Warning, "refused a handoff peer: pid {Pid}, uid {Uid} (only uid {AllowedUid} or root may connect)", EventName = "HandoffPeerRefused")]
-    public static partial void PeerRefused(ILogger logger, int pid, uint uid, uint allowedUid);
+    [LoggerMessage(205, LogLevel.Warning, "refused a handoff peer: pid {Pid}, uid {Uid} (allowed uids: {AllowedUids}); it gets no descriptor", EventName = "HandoffPeerRefused")]
+    public static partial void PeerRefused(ILogger logger, int pid, uint uid, string allowedUids);
 
     [LoggerMessage(206, LogLevel.Warning, "dispatcher process {Pid} exited with code {ExitCode}; starting another in {DelayMs} ms", EventName = "DispatcherExited")]
     public static partial void DispatcherExited(ILogger logger, int pid, int exitCode, long delayMs);
@@ -52,4 +52,13 @@ internal static partial class ListenerLog
 
     [LoggerMessage(215, LogLevel.Error, "cannot start a dispatcher: {Reason}", EventName = "SpawnFailed")]
     public static partial void SpawnFailed(ILogger logger, string reason);
+
+    [LoggerMessage(216, LogLevel.Warning, "connection {ConnectionId} from {Peer}: no dispatcher took it within {WaitedMs} ms; closed", EventName = "HandoffTimedOut")]
+    public static partial void HandoffTimedOut(ILogger logger, string connectionId, string peer, long waitedMs);
+
+    [LoggerMessage(217, LogLevel.Error, "dispatcher {Pid} did not answer ALIVE within {TimeoutMs} ms; replacing it", EventName = "DispatcherUnresponsive")]
+    public static partial void DispatcherUnresponsive(ILogger logger, int pid, long timeoutMs);
+
+    [LoggerMessage(218, LogLevel.Information, "listener {Name}: skipping the drain ({Reason})", EventName = "DrainSkipped")]
+    public static partial void DrainSkipped(ILogger logger, string name, string reason);
 }

@@ -54,7 +54,7 @@ public sealed class ConnectionMessageTests : IAsyncLifetime
         Assert.Equal("CONNECTION", message.Command);
         Assert.Equal(endpoint.ToString(), message.GetParameter("endpoint"));
         Assert.Equal(family, message.GetParameter("family"));
-        var expectedPeer = endpoint.IsUnix ? $"pid={Environment.ProcessId},uid={Interop.NativeSockets.GetUserId()}" : client.LocalEndPoint!.ToString();
+        var expectedPeer = endpoint.IsUnix ? $"pid={Environment.ProcessId},uid={SocketDispatcher.Interop.NativeSockets.GetUserId()}" : client.LocalEndPoint!.ToString();
         Assert.Equal(expectedPeer, message.GetParameter("peer"));
         _dispatcher.Send(new SdMessage("ACCEPTED", [new("id", message.GetParameter("id")!)]));
     }
