@@ -6,7 +6,8 @@ namespace SocketDispatcher.Handoff;
 /// listener -> dispatcher <c>CONNECTION id=..;peer=..;local=..;endpoint=..;family=inet|inet6|unix;tls=..</c> with the socket as SCM_RIGHTS
 /// (<c>peer</c> is <c>pid=..,uid=..</c> from SO_PEERCRED for an AF_UNIX client, address:port otherwise);
 /// dispatcher -> listener <c>ACCEPTED id=..</c> as soon as recvmsg returned, before any I/O on the socket;
-/// listener -> dispatcher <c>EXIT drain=MS</c>; dispatcher -> listener <c>QUIT reason=..</c> (a handler asked the service to stop).
+/// listener -> dispatcher <c>EXIT drain=MS</c>; dispatcher -> listener <c>QUIT reason=..</c> (a handler asked the service to stop);
+/// listener -> dispatcher <c>LOG</c>: reopen your log file (the listener got <c>LOG</c>/<c>LOG_ROTATE</c> on a control endpoint).
 /// </summary>
 internal static class HandoffProtocol
 {
@@ -17,4 +18,5 @@ internal static class HandoffProtocol
     public const string Exit = "EXIT";
     public const string Quit = "QUIT";
     public const string Closed = "CLOSED";
+    public const string Log = "LOG";
 }

@@ -61,6 +61,11 @@ public sealed partial class SdListener
         yield return "--handler";
         yield return _options.Handler;
         if (_options.Trace) yield return "--trace";
+        if (_options.LogFile is { } logFile)
+        {
+            yield return "--log-file";
+            yield return SdFileLoggerProvider.DispatcherPath(logFile.Path);
+        }
     }
 
     private async Task SuperviseAsync(DispatcherSlot slot)
