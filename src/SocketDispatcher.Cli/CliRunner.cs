@@ -15,9 +15,15 @@ internal static class CliRunner
     /// <summary>Exit code of bad usage: a bad option value, a missing file.</summary>
     public const int BadUsage = 2;
 
-    public static Option<bool> TraceOption() => new("--trace") { Description = "Log every message in and out, with direction, connection id and peer." };
+    public static Option<bool> TraceOption() => new("--trace") { Description = "Log every message in and out, with direction, connection id and peer, and each connection's handoff and close." };
 
-    public static ILoggerFactory CreateLogging(bool trace) => SdLogging.CreateConsoleFactory(LogLevel.Information);
+    /// <summary>Console logging, and the file too when there is one: Debug and up with --trace (connections handed, taken, closed), else Information and up.</summary>
+    public static ILoggerFactory CreateLogging(bool trace, SdFileLoggerProvider? file = null)
+        => SdLogging.CreateConsoleFactory(trace ? LogLevel.Debug : LogLevel.Information, file);
+
+    /// <summary>Opens the file of a --log-file option, or returns null when none was given.</summary>
+    /// <exception cref="SdException">The file cannot be opened (LogFileUnavailable).</exception>
+    public static SdFileLoggerProvider? OpenLogFile(string? path) => path is null ? null : new SdFileLoggerProvider(path);
 
     /// <summary>Runs a verb: an <see cref="SdException"/> becomes one line on standard error and exit code 2 (bad usage) or 1.</summary>
     public static async Task<int> RunAsync(Func<Task<int>> body)

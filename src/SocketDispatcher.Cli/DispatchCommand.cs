@@ -12,17 +12,20 @@ internal static class DispatchCommand
         var handler = new Option<string>("--handler") { Description = "Handler to run: conversation, echo or greet.", DefaultValueFactory = _ => "conversation" };
         var capacity = new Option<int>("--capacity") { Description = "Open connections this dispatcher takes.", DefaultValueFactory = _ => 10_000 };
         var trace = CliRunner.TraceOption();
-        var command = new Command("dispatch", "Take connections from a listener's handoff socket, terminate TLS and run a handler.") { handoff, handler, capacity, trace };
+        var logFile = new Option<string?>("--log-file") { Description = "Also log to this file ({pid} in it becomes this process's id); LOG from the listener reopens it. A listener with --log-file gives its dispatchers NAME.dispatcher-{pid}.EXT." };
+        var command = new Command("dispatch", "Take connections from a listener's handoff socket, terminate TLS and run a handler.") { handoff, handler, capacity, trace, logFile };
         command.SetAction((result, cancellationToken) => CliRunner.RunAsync(async () =>
         {
+            using var file = CliRunner.OpenLogFile(result.GetValue(logFile));
             var options = new DispatcherOptions
             {
+                LogFile = file,
                 Handoff = SdEndpoint.Parse(result.GetValue(handoff)!),
                 Handler = result.GetValue(handler)!,
                 Capacity = result.GetValue(capacity),
                 Trace = result.GetValue(trace),
             };
-            using var logging = CliRunner.CreateLogging(options.Trace);
+            using var logging = CliRunner.CreateLogging(options.Trace, file);
             await using var dispatcher = await SdDispatcher.StartAsync(options, logging, cancellationToken).ConfigureAwait(false);
 
             // The listener stops its dispatchers with EXIT; a signal sent to the process group (Ctrl+C

@@ -14,7 +14,10 @@ internal static class ListenCommand
         var cert = new Option<string?>("--cert") { Description = "Server certificate (PEM) for tls:// endpoints." };
         var key = new Option<string?>("--key") { Description = "Server private key (PEM)." };
         var clientCa = new Option<string?>("--client-ca") { Description = "CA (PEM) that client certificates must chain to; makes TLS mutual." };
-        var control = new Option<string[]>("--control") { Description = "Control endpoint (QUIT, STOP, STATUS). Default: unix:RUNDIR/control.sock." };
+        var control = new Option<string[]>("--control") { Description = "Control endpoint taking QUIT, STOP, LOG/LOG_ROTATE, STATUS, HELP, ALIVE: unix:PATH (same uid or root only), tcp://127.0.0.1:PORT or udp://127.0.0.1:PORT (these need --secret-code). Repeat for several. Default: unix:RUNDIR/control.sock." };
+        var secret = new Option<string?>("--secret-code") { Description = "Shared secret that messages to tcp:// and udp:// control endpoints must carry as secret_code (sd signal --secret-code); others are logged and not answered." };
+        var allowRemote = new Option<bool>("--control-allow-remote") { Description = "Let tcp:// and udp:// control endpoints bind to addresses other than loopback." };
+        var logFile = new Option<string?>("--log-file") { Description = "Also log to this file; LOG on a control endpoint reopens it (logrotate postrotate). Spawned dispatchers log to NAME.dispatcher-PID.EXT next to it (listener.log -> listener.dispatcher-4242.log)." };
         var handoff = new Option<string?>("--handoff") { Description = "Handoff socket, unix:PATH. Default: unix:RUNDIR/handoff.sock." };
         var name = new Option<string?>("--name") { Description = "Listener name; names the runtime directory. Default: sd-PID." };
         var runtimeDir = new Option<string?>("--runtime-dir") { Description = "Runtime directory (mode 0700). Default: $XDG_RUNTIME_DIR/sd/NAME, /run/sd/NAME as root." };
@@ -33,7 +36,7 @@ internal static class ListenCommand
         var command = new Command("listen", "Accept connections and hand each one to a dispatcher process (SCM_RIGHTS).")
         {
             endpoint, dispatchers, handler, cert, key, clientCa, control, handoff, name, runtimeDir, backlog, capacity, balance, handoffTimeout, dispatcherTimeout, allowUid,
-            maxLine, drain, maxRestarts, restartWindow, trace,
+            maxLine, drain, maxRestarts, restartWindow, trace, secret, allowRemote, logFile,
         };
         command.SetAction((result, cancellationToken) => CliRunner.RunAsync(async () =>
         {
@@ -54,6 +57,8 @@ internal static class ListenCommand
                 MaxRestarts = result.GetValue(maxRestarts),
                 RestartWindow = SdDuration.Parse(result.GetValue(restartWindow)!),
                 Trace = result.GetValue(trace),
+                SecretCode = result.GetValue(secret),
+                ControlAllowRemote = result.GetValue(allowRemote),
             };
             foreach (var e in CliRunner.Endpoints(result.GetValue(endpoint))) options.Endpoints.Add(e);
             foreach (var e in CliRunner.Endpoints(result.GetValue(control))) options.ControlEndpoints.Add(e);
@@ -63,7 +68,9 @@ internal static class ListenCommand
                 options.Tls = new TlsServerOptions { CertificatePath = certPath, KeyPath = result.GetValue(key) ?? certPath, ClientCertificateAuthorityPath = result.GetValue(clientCa) };
             }
 
-            using var logging = CliRunner.CreateLogging(options.Trace);
+            using var file = CliRunner.OpenLogFile(result.GetValue(logFile));
+            options.LogFile = file;
+            using var logging = CliRunner.CreateLogging(options.Trace, file);
             await using var listener = await SdListener.StartAsync(options, logging, cancellationToken).ConfigureAwait(false);
 
             // SIGTERM and Ctrl+C stop with a drain, as QUIT does; a second one skips the drain, as STOP does.

@@ -10,10 +10,11 @@ internal static class StatusCommand
     {
         var control = new Option<string>("--control") { Description = "The listener's control endpoint, e.g. unix:/run/sd/NAME/control.sock.", Required = true };
         var json = new Option<bool>("--json") { Description = "Print the STATUS message as JSON." };
-        var command = new Command("status", "Show a listener's counters and dispatchers.") { control, json };
+        var secret = new Option<string?>("--secret-code") { Description = "Shared secret of a tcp:// or udp:// control endpoint (the listener's --secret-code)." };
+        var command = new Command("status", "Show a listener's counters and dispatchers.") { control, json, secret };
         command.SetAction((result, cancellationToken) => CliRunner.RunAsync(async () =>
         {
-            var status = await SdSignal.SendAsync(SdEndpoint.Parse(result.GetValue(control)!), new SdMessage("STATUS"), new SignalOptions { WaitForReply = true }, null, cancellationToken).ConfigureAwait(false);
+            var status = await SdSignal.SendAsync(SdEndpoint.Parse(result.GetValue(control)!), new SdMessage("STATUS"), new SignalOptions { WaitForReply = true, SecretCode = result.GetValue(secret) }, null, cancellationToken).ConfigureAwait(false);
             if (result.GetValue(json))
             {
                 Console.WriteLine(status!.ToJson());

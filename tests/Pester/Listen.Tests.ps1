@@ -181,11 +181,11 @@ Describe 'sd listen' {
 
         It 'takes the ed-signal spelling: --host HOST:PORT --type tcp QUIT' {
             $runtime = Join-Path $TestDrive 'edsignal.run'
-            $listener = Start-SdTestListener -Folder $TestDrive -Scheme tcp -Name edsignal -ExtraArguments @('--control', "unix:$runtime/control.sock", '--control', 'tcp://127.0.0.1:0')
+            $listener = Start-SdTestListener -Folder $TestDrive -Scheme tcp -Name edsignal -ExtraArguments @('--control', "unix:$runtime/control.sock", '--control', 'tcp://127.0.0.1:0', '--secret-code', 'ed-secret')
             try {
                 $tcpControl = [regex]::Match((Get-SdProcessOutput $listener -Stream Error), 'control \S+ (tcp://\S+)').Groups[1].Value
                 $hostPort = $tcpControl -replace '^tcp://', ''
-                & $env:SD_BIN signal --host $hostPort --type tcp QUIT
+                & $env:SD_BIN signal --host $hostPort --type tcp --secret-code ed-secret QUIT
                 $LASTEXITCODE | Should -Be 0
                 $listener.Process.WaitForExit(20000) | Should -BeTrue
                 $listener.Process.ExitCode | Should -Be 0

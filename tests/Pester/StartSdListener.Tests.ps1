@@ -46,7 +46,7 @@ Describe 'Start-SdListener' {
             $script:controlPort = Get-SdFreeTcpPort
             $script:runtime = Join-Path $TestDrive 'run'
             $script:listener = Start-InRunspace Start-SdListener @{
-                Endpoint = "tcp://127.0.0.1:$port"; Dispatchers = 0; Control = "tcp://127.0.0.1:$controlPort"
+                Endpoint = "tcp://127.0.0.1:$port"; Dispatchers = 0; Control = "tcp://127.0.0.1:$controlPort"; SecretCode = 'pester-secret'
                 RuntimeDirectory = $runtime; Name = 'pester'
             }
             Wait-SdCondition -Because 'the listener made its handoff socket' -Condition { Test-Path "$runtime/handoff.sock" } -State { Get-RunspaceState $listener }
@@ -61,7 +61,7 @@ Describe 'Start-SdListener' {
             $script:answer = Receive-SdMessage $client
             $client | Disconnect-SdClient
 
-            Send-SdMessage -Endpoint "tcp://127.0.0.1:$controlPort" -Command QUIT
+            Send-SdMessage -Endpoint "tcp://127.0.0.1:$controlPort" -Command QUIT -SecretCode 'pester-secret'
             Wait-SdCondition -TimeoutSeconds 30 -Because 'the listener stopped after QUIT' -Condition { $listener.Async.IsCompleted } -State { Get-RunspaceState $listener }
             Wait-SdCondition -TimeoutSeconds 30 -Because 'the dispatcher stopped after EXIT' -Condition { $dispatcher.Async.IsCompleted } -State { Get-RunspaceState $dispatcher }
         }

@@ -11,9 +11,13 @@ internal sealed class MessageSession : ISdSession
 {
     private readonly MessageConnection _connection;
     private readonly Action<string> _requestServiceStop;
+    private readonly Func<LineResult, bool>? _admits;
 
-    public MessageSession(string id, Stream stream, string? peer, bool isLocalPeer, int maxLineBytes, bool trace, ILogger logger, Action<string> requestServiceStop)
+    // admits says whether a line may be routed; a line it refuses is dropped without an answer
+    // (a control endpoint's secret check). Null routes every line.
+    public MessageSession(string id, Stream stream, string? peer, bool isLocalPeer, int maxLineBytes, bool trace, ILogger logger, Action<string> requestServiceStop, Func<LineResult, bool>? admits = null)
     {
+        _admits = admits;
         Id = id;
         Peer = peer;
         IsLocalPeer = isLocalPeer;
@@ -36,6 +40,13 @@ internal sealed class MessageSession : ISdSession
             if (_connection.IsClosed) return;
             _connection.Start(async line =>
             {
+                if (_admits?.Invoke(line) == false)
+                {
+                    // Still bounded: an oversize line ends the connection, answered or not.
+                    if (line.IsOversize) _connection.Abort(line.Error!.Reason);
+                    return;
+                }
+
                 await router.RouteAsync(this, line, cancellationToken).ConfigureAwait(false);
                 if (line.IsOversize) _connection.Abort(line.Error!.Reason);
             });

@@ -12,12 +12,16 @@ namespace SocketDispatcher.Control;
 /// <summary>
 /// Serves a router on control endpoints: the operator's way in (<c>sd signal</c>, <c>Send-SdMessage</c>).
 /// A <c>unix:</c> control socket is mode 0600 and takes only peers of the same uid, or root
-/// (<c>SO_PEERCRED</c>, socket(7)); a <c>tcp://</c> one must be bound to loopback.
+/// (<c>SO_PEERCRED</c>, socket(7)). A <c>tcp://</c> or <c>udp://</c> one is bound to a loopback
+/// address unless remote peers are allowed, and needs the shared secret: a message without the right
+/// <c>secret_code</c> is logged and gets no answer. A <c>udp://</c> one is an <see cref="SdDatagramService"/>.
 /// </summary>
 internal sealed class ControlServer : IAsyncDisposable
 {
     private readonly List<(SdEndpoint Endpoint, Socket Socket)> _sockets = [];
+    private readonly List<SdDatagramService> _datagrams = [];
     private readonly SdMessageRouter _router;
+    private readonly ListenerOptions _options;
     private readonly ILogger _logger;
     private readonly Action<string> _requestStop;
     private readonly CancellationTokenSource _stopping = new();
@@ -25,26 +29,55 @@ internal sealed class ControlServer : IAsyncDisposable
     private readonly HashSet<Task> _sessions = [];
     private long _nextId;
 
-    public ControlServer(SdMessageRouter router, ILogger logger, Action<string> requestStop)
+    public ControlServer(SdMessageRouter router, ListenerOptions options, ILogger logger, Action<string> requestStop)
     {
         _router = router;
+        _options = options;
         _logger = logger;
         _requestStop = requestStop;
     }
 
-    public IReadOnlyList<SdEndpoint> Endpoints => _sockets.Select(s => s.Endpoint).ToArray();
+    public IReadOnlyList<SdEndpoint> Endpoints => _sockets.Select(s => s.Endpoint).Concat(_datagrams.Select(d => d.Endpoint)).ToArray();
 
-    /// <exception cref="SdException">The endpoint cannot be bound, or is a non-loopback TCP address.</exception>
-    public void Listen(SdEndpoint endpoint)
+    /// <summary>Checks every control endpoint of <paramref name="options"/> before anything is bound.</summary>
+    /// <exception cref="SdException">EndpointInvalid (not unix:, tcp:// or udp://), ControlEndpointNotLocal
+    /// (not loopback without <see cref="ListenerOptions.ControlAllowRemote"/>), SecretCodeMissing (tcp:// or
+    /// udp:// without <see cref="ListenerOptions.SecretCode"/>).</exception>
+    public static void Validate(ListenerOptions options)
     {
-        if (endpoint.Kind == SdEndpointKind.Tcp && endpoint.ToEndPoint() is IPEndPoint ip && !IPAddress.IsLoopback(ip.Address))
+        if (options.SecretCode is { Length: 0 })
         {
-            throw new SdException(SdErrorKind.InvalidArgument, "ControlEndpointNotLocal", $"control endpoint {endpoint} must be bound to a loopback address such as 127.0.0.1");
+            throw new SdException(SdErrorKind.InvalidArgument, "SecretCodeInvalid", "the secret code must not be empty");
         }
 
-        if (endpoint.Kind is not (SdEndpointKind.Unix or SdEndpointKind.Tcp))
+        foreach (var endpoint in options.ControlEndpoints)
         {
-            throw new SdException(SdErrorKind.InvalidArgument, "EndpointInvalid", $"control endpoint {endpoint}: use unix:PATH or tcp://127.0.0.1:PORT");
+            if (endpoint.Kind is not (SdEndpointKind.Unix or SdEndpointKind.Tcp or SdEndpointKind.Udp))
+            {
+                throw new SdException(SdErrorKind.InvalidArgument, "EndpointInvalid", $"control endpoint {endpoint}: use unix:PATH, tcp://127.0.0.1:PORT or udp://127.0.0.1:PORT");
+            }
+
+            if (endpoint.IsUnix) continue;
+            if (!options.ControlAllowRemote && !IsLoopback(endpoint))
+            {
+                throw new SdException(SdErrorKind.InvalidArgument, "ControlEndpointNotLocal", $"control endpoint {endpoint} must be bound to a loopback address such as 127.0.0.1, or allow remote peers (--control-allow-remote)");
+            }
+
+            if (options.SecretCode is null)
+            {
+                throw new SdException(SdErrorKind.InvalidArgument, "SecretCodeMissing", $"control endpoint {endpoint} needs a shared secret (--secret-code): senders must give it as secret_code");
+            }
+        }
+    }
+
+    /// <exception cref="SdException">The endpoint cannot be bound.</exception>
+    public void Listen(SdEndpoint endpoint)
+    {
+        if (endpoint.Kind == SdEndpointKind.Udp)
+        {
+            var service = SdDatagramService.Start(endpoint, _router, new DatagramServiceOptions { SecretCode = _options.SecretCode, Trace = _options.Trace }, _logger);
+            _datagrams.Add(service);
+            return;
         }
 
         var socket = SocketBinder.Listen(endpoint, 16);
@@ -65,12 +98,19 @@ internal sealed class ControlServer : IAsyncDisposable
             SocketBinder.RemoveSocketFile(endpoint);
         }
 
+        foreach (var service in _datagrams) await service.DisposeAsync().ConfigureAwait(false);
         await Task.WhenAll(_loops).ConfigureAwait(false);
         Task[] sessions;
         lock (_sessions) sessions = [.. _sessions];
         await Task.WhenAll(sessions).ConfigureAwait(false);
         _stopping.Dispose();
     }
+
+    private static bool IsLoopback(SdEndpoint endpoint) => endpoint.ToEndPoint() switch
+    {
+        IPEndPoint ip => IPAddress.IsLoopback(ip.Address),
+        _ => string.Equals(endpoint.Host, "localhost", StringComparison.OrdinalIgnoreCase),
+    };
 
     private async Task AcceptLoopAsync(SdEndpoint endpoint, Socket listening)
     {
@@ -98,8 +138,12 @@ internal sealed class ControlServer : IAsyncDisposable
             }
 
             var id = "control-" + Interlocked.Increment(ref _nextId).ToString(CultureInfo.InvariantCulture);
-            var peer = socket.RemoteEndPoint is IPEndPoint remote ? remote.ToString() : endpoint.ToString();
-            var session = new MessageSession(id, new NetworkStream(socket, ownsSocket: true), peer, isLocalPeer: true, 64 * 1024, trace: false, _logger, _requestStop);
+            var remote = socket.RemoteEndPoint as IPEndPoint;
+            var peer = remote?.ToString() ?? endpoint.ToString();
+            var isLocal = remote is null || IPAddress.IsLoopback(remote.Address);
+            // unix: peers passed the uid check; tcp:// peers prove themselves with the secret, line by line.
+            Func<LineResult, bool>? admits = endpoint.IsUnix ? null : line => SecretCode.Admits(_options.SecretCode, line, endpoint.ToString(), peer, _logger);
+            var session = new MessageSession(id, new NetworkStream(socket, ownsSocket: true), peer, isLocal, _options.MaxLineBytes, _options.Trace, _logger, _requestStop, admits);
             var run = session.RunAsync(_router, _stopping.Token);
             lock (_sessions) _sessions.Add(run);
             _ = run.ContinueWith(t => { lock (_sessions) _sessions.Remove(t); }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);

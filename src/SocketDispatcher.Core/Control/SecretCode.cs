@@ -1,5 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.Logging;
+using SocketDispatcher.Connections;
+using SocketDispatcher.Logging;
 
 namespace SocketDispatcher.Control;
 
@@ -15,5 +18,17 @@ internal static class SecretCode
     {
         if (message?.GetParameter(ParameterName) is not { } given) return false;
         return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(secret));
+    }
+
+    /// <summary>
+    /// Whether <paramref name="line"/> may be handled: always when no secret is required, else only
+    /// with the right <c>secret_code</c>. A refused line is logged (SecretMismatch) and gets no answer,
+    /// so a stranger learns nothing, not even that a service is there.
+    /// </summary>
+    public static bool Admits(string? secret, LineResult line, string endpoint, string? peer, ILogger logger)
+    {
+        if (secret is null || Matches(line.Message, secret)) return true;
+        ControlLog.SecretMismatch(logger, endpoint, peer ?? "unknown", line.Message?.Command ?? "(not a message)");
+        return false;
     }
 }

@@ -65,9 +65,15 @@ public sealed class SdDatagramService : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(endpoint);
         ArgumentNullException.ThrowIfNull(router);
         ArgumentNullException.ThrowIfNull(loggerFactory);
+        return Start(endpoint, router, options ?? new DatagramServiceOptions(), loggerFactory.CreateLogger("SocketDispatcher.Datagram"));
+    }
+
+    /// <summary>Binds and serves, logging to <paramref name="logger"/> (a listener's control endpoint logs as the listener).</summary>
+    internal static SdDatagramService Start(SdEndpoint endpoint, SdMessageRouter router, DatagramServiceOptions options, ILogger logger)
+    {
         var socket = DatagramSockets.Bind(endpoint);
         var bound = socket.LocalEndPoint is IPEndPoint local && endpoint.Port == 0 ? endpoint.WithPort(local.Port) : endpoint;
-        var service = new SdDatagramService(bound, endpoint, socket, router, options ?? new DatagramServiceOptions(), loggerFactory.CreateLogger("SocketDispatcher.Datagram"));
+        var service = new SdDatagramService(bound, endpoint, socket, router, options, logger);
         service._loop = service.ReceiveLoopAsync();
         DatagramLog.Started(service._logger, Environment.ProcessId, bound.ToString());
         return service;
@@ -149,10 +155,9 @@ public sealed class SdDatagramService : IAsyncDisposable
         if (record.IsEmpty) return;
         var line = LineReader.Decode(new ReadOnlySequence<byte>(record.ToArray()));
         if (_options.Trace) ConnectionLog.Trace(_logger, "in", id, peer, line.Text);
-        if (_options.SecretCode is { } secret && !SecretCode.Matches(line.Message, secret))
+        if (!SecretCode.Admits(_options.SecretCode, line, Endpoint.ToString(), peer, _logger))
         {
             Interlocked.Increment(ref _ignored);
-            ControlLog.SecretMismatch(_logger, Endpoint.ToString(), peer ?? "unknown", line.Message?.Command ?? "(not a message)");
             return;
         }
 

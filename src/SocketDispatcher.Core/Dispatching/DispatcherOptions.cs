@@ -18,6 +18,9 @@ public sealed class DispatcherOptions
     /// <summary>Log every message in and out (seed 001's <c>--trace</c>). Default: false.</summary>
     public bool Trace { get; init; }
 
+    /// <summary>The file this dispatcher logs to (also given to its logger factory); <c>LOG</c> from the listener reopens it. Default: null.</summary>
+    public SdFileLoggerProvider? LogFile { get; init; }
+
     /// <summary>How long to keep trying to reach a handoff socket that is not there yet. Default: 10 s.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 

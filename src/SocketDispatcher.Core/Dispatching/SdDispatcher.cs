@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net.Security;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
+using SocketDispatcher.Control;
 using SocketDispatcher.Dispatching;
 using SocketDispatcher.Handoff;
 using SocketDispatcher.Logging;
@@ -205,6 +206,9 @@ public sealed class SdDispatcher : IAsyncDisposable
                 break;
             case HandoffProtocol.Connection:
                 Take(message, record);
+                break;
+            case HandoffProtocol.Log:
+                LogReopen.Run(_options.LogFile, _logger, "LOG from the listener");
                 break;
             case HandoffProtocol.Alive:
                 _channel.Send(message.Reply(HandoffProtocol.Absolutely, message.Parameters.Where(p => p.Key is "serial" or "timestamp")));

@@ -11,6 +11,7 @@ namespace SocketDispatcher.Handoff;
 /// listener -> dispatcher <c>ALIVE serial=..</c>, answered <c>ABSOLUTELY serial=..</c> (the watchdog);
 /// listener -> dispatcher <c>EXIT drain=MS</c>, and again <c>EXIT drain=0</c> to cut a drain short;
 /// dispatcher -> listener <c>QUIT reason=..</c> (a handler asked the service to stop).
+/// listener -> dispatcher <c>LOG</c>: reopen your log file (the listener got <c>LOG</c>/<c>LOG_ROTATE</c> on a control endpoint).
 /// </summary>
 internal static class HandoffProtocol
 {
@@ -23,4 +24,5 @@ internal static class HandoffProtocol
     public const string Closed = "CLOSED";
     public const string Alive = "ALIVE";
     public const string Absolutely = "ABSOLUTELY";
+    public const string Log = "LOG";
 }

@@ -15,8 +15,30 @@ public sealed class ListenerOptions
     /// <summary>TLS for <c>tls://</c> endpoints; required when there is one. Default: null.</summary>
     public TlsServerOptions? Tls { get; set; }
 
-    /// <summary>Control endpoints taking <c>QUIT</c>, <c>STOP</c>, <c>STATUS</c>, <c>HELP</c>, <c>ALIVE</c>. Default: none, which means <c>unix:RUNDIR/control.sock</c>.</summary>
+    /// <summary>
+    /// Control endpoints taking <c>QUIT</c>, <c>STOP</c>, <c>LOG</c>/<c>LOG_ROTATE</c>, <c>STATUS</c>, <c>HELP</c>,
+    /// <c>ALIVE</c>: any number of <c>unix:PATH</c> (mode 0600, same uid or root only), <c>tcp://</c> and
+    /// <c>udp://</c> (loopback only unless <see cref="ControlAllowRemote"/>; they need <see cref="SecretCode"/>).
+    /// Default: none, which means <c>unix:RUNDIR/control.sock</c>.
+    /// </summary>
     public IList<SdEndpoint> ControlEndpoints { get; } = new List<SdEndpoint>();
+
+    /// <summary>
+    /// The shared secret every message to a <c>tcp://</c> or <c>udp://</c> control endpoint must carry as
+    /// <c>secret_code</c> (ed-signal's <c>--secret-code</c>); a message without it is logged and not answered.
+    /// Required when there is such an endpoint. Default: null.
+    /// </summary>
+    public string? SecretCode { get; set; }
+
+    /// <summary>Let <c>tcp://</c> and <c>udp://</c> control endpoints bind to addresses other than loopback. Default: false.</summary>
+    public bool ControlAllowRemote { get; set; }
+
+    /// <summary>
+    /// The file the listener logs to (also given to its logger factory): <c>LOG</c> on a control endpoint
+    /// reopens it and forwards <c>LOG</c> to every dispatcher. Spawned dispatchers log to
+    /// <see cref="SdFileLoggerProvider.DispatcherPath"/> of its path, <c>NAME.dispatcher-PID.EXT</c>. Default: null (no file).
+    /// </summary>
+    public SdFileLoggerProvider? LogFile { get; set; }
 
     /// <summary>The listener's name, which names its runtime directory. Default: <c>sd-PID</c>.</summary>
     public string? Name { get; set; }

@@ -1,5 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
+using SocketDispatcher.Control;
+using SocketDispatcher.Handoff;
+using SocketDispatcher.Listening;
+using SocketDispatcher.Logging;
 
 namespace SocketDispatcher;
 
@@ -41,7 +45,34 @@ public sealed partial class SdListener
     private SdMessageRouter CreateControlRouter() => new SdMessageRouter()
         .Map("QUIT", (session, _, _) => Stop(session, drain: true, "QUIT"))
         .Map("STOP", (session, _, _) => Stop(session, drain: false, "STOP"))
-        .Map("STATUS", (session, _, ct) => session.SendAsync(GetStatus(), ct));
+        .Map("STATUS", (session, _, ct) => session.SendAsync(GetStatus(), ct))
+        .Map("LOG", (session, message, _) => RotateLogs(session, message))
+        .Map("LOG_ROTATE", (session, message, _) => RotateLogs(session, message));
+
+    /// <summary>
+    /// Reopens the listener's log file, then forwards <c>LOG</c> to every dispatcher over the handoff
+    /// channel so that each reopens its own: what logrotate's <c>postrotate</c> asks for.
+    /// </summary>
+    private ValueTask RotateLogs(ISdSession session, SdMessage message)
+    {
+        LogReopen.Run(_options.LogFile, _logger, $"{message.Command} on control endpoint from {session.Peer}");
+        DispatcherLink[] links;
+        lock (_gate) links = [.. _links];
+        foreach (var link in links)
+        {
+            try
+            {
+                link.Channel.Send(new SdMessage(HandoffProtocol.Log));
+            }
+            catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+            {
+                // That dispatcher is going away; its successor opens a new file anyway.
+                ControlLog.LogForwardFailed(_logger, link.Pid, ex.Message);
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
 
     private ValueTask Stop(ISdSession session, bool drain, string command)
     {

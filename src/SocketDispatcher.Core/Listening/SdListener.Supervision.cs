@@ -68,6 +68,11 @@ public sealed partial class SdListener
         yield return "--capacity";
         yield return _options.Capacity.ToString(CultureInfo.InvariantCulture);
         if (_options.Trace) yield return "--trace";
+        if (_options.LogFile is { } logFile)
+        {
+            yield return "--log-file";
+            yield return SdFileLoggerProvider.DispatcherPath(logFile.Path);
+        }
     }
 
     private async Task SuperviseAsync(DispatcherSlot slot)

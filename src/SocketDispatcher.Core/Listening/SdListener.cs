@@ -162,6 +162,7 @@ public sealed partial class SdListener : IAsyncDisposable
             throw new SdException(SdErrorKind.InvalidArgument, "CertificateMissing", "a tls:// endpoint needs a certificate and a key (--cert and --key)");
         }
 
+        ControlServer.Validate(options);
         if (options.Tls is not null) _ = TlsSetup.CreateServerOptions(options.Tls); // fail here, once, not in every dispatcher
         _ = SdHandlers.Names.Contains(options.Handler) || options.Handler.EndsWith(".ps1", StringComparison.OrdinalIgnoreCase)
             ? true
@@ -177,7 +178,7 @@ public sealed partial class SdListener : IAsyncDisposable
         }
 
         _handoffSocket = SocketBinder.Listen(Handoff, 128, SocketType.Seqpacket);
-        _control = new ControlServer(CreateControlRouter(), _logger, reason => _ = StopAsync(true, reason));
+        _control = new ControlServer(CreateControlRouter(), _options, _logger, reason => _ = StopAsync(true, reason));
         var controls = _options.ControlEndpoints.Count > 0 ? _options.ControlEndpoints : [SdEndpoint.ForUnixPath(_runtime.Combine("control.sock"))];
         foreach (var endpoint in controls) _control.Listen(endpoint);
     }

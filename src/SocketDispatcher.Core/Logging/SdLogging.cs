@@ -11,16 +11,22 @@ public static class SdLogging
     /// and colours only when standard error is a terminal: readable in a console and in the journal.
     /// </summary>
     /// <param name="minimumLevel">The lowest level written. <c>sd --trace</c> needs Information.</param>
-    public static ILoggerFactory CreateConsoleFactory(LogLevel minimumLevel = LogLevel.Information)
-        => LoggerFactory.Create(builder => builder
-            .SetMinimumLevel(minimumLevel)
-            .AddSimpleConsole(options =>
-            {
-                options.SingleLine = true;
-                options.UseUtcTimestamp = true;
-                options.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-                options.ColorBehavior = Console.IsErrorRedirected ? LoggerColorBehavior.Disabled : LoggerColorBehavior.Default;
-                options.IncludeScopes = false;
-            })
-            .AddConsole(options => options.LogToStandardErrorThreshold = LogLevel.Trace));
+    /// <param name="file">Also write every event to this file (<c>--log-file</c>); the factory does not own it:
+    /// dispose it after the factory. Default: null (console only).</param>
+    public static ILoggerFactory CreateConsoleFactory(LogLevel minimumLevel = LogLevel.Information, SdFileLoggerProvider? file = null)
+        => LoggerFactory.Create(builder =>
+        {
+            builder
+                .SetMinimumLevel(minimumLevel)
+                .AddSimpleConsole(options =>
+                {
+                    options.SingleLine = true;
+                    options.UseUtcTimestamp = true;
+                    options.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+                    options.ColorBehavior = Console.IsErrorRedirected ? LoggerColorBehavior.Disabled : LoggerColorBehavior.Default;
+                    options.IncludeScopes = false;
+                })
+                .AddConsole(options => options.LogToStandardErrorThreshold = LogLevel.Trace);
+            if (file is not null) builder.AddProvider(file);
+        });
 }

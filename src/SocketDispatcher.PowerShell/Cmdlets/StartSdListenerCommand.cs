@@ -44,11 +44,32 @@ public sealed class StartSdListenerCommand : SdCmdlet
     [ValidateNotNullOrEmpty]
     public string? ClientCertificateAuthority { get; set; }
 
-    /// <summary>Control endpoints taking QUIT, STOP, STATUS; default: unix:RUNDIR/control.sock.</summary>
+    /// <summary>
+    /// Control endpoints taking QUIT, STOP, LOG/LOG_ROTATE, STATUS, HELP, ALIVE: unix:PATH (same uid or
+    /// root only), tcp:// or udp:// (loopback only unless -ControlAllowRemote; they need -SecretCode).
+    /// Default: unix:RUNDIR/control.sock.
+    /// </summary>
     [Parameter]
     [SdEndpointTransformation]
     [ValidateNotNullOrEmpty]
     public SdEndpoint[]? Control { get; set; }
+
+    /// <summary>The shared secret messages to tcp:// and udp:// control endpoints must carry as secret_code; others are logged and not answered.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? SecretCode { get; set; }
+
+    /// <summary>Let tcp:// and udp:// control endpoints bind to addresses other than loopback.</summary>
+    [Parameter]
+    public SwitchParameter ControlAllowRemote { get; set; }
+
+    /// <summary>
+    /// Also log to this file; LOG on a control endpoint reopens it (logrotate postrotate). Spawned
+    /// dispatchers log to NAME.dispatcher-PID.EXT next to it.
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? LogFile { get; set; }
 
     /// <summary>The listener's name, which names its runtime directory. Default: sd-PID.</summary>
     [Parameter]
@@ -68,7 +89,20 @@ public sealed class StartSdListenerCommand : SdCmdlet
     protected override void ProcessRecord()
     {
         var options = CreateOptions();
-        using var loggerFactory = PipelineLog.CreateFactory(out var log);
+        SdFileLoggerProvider? file;
+        try
+        {
+            file = LogFile is null ? null : new SdFileLoggerProvider(SessionState.Path.GetUnresolvedProviderPathFromPSPath(LogFile));
+        }
+        catch (SdException ex)
+        {
+            ThrowTerminatingError(SdErrors.From(ex, LogFile));
+            return;
+        }
+
+        using var logFile = file;
+        options.LogFile = file;
+        using var loggerFactory = PipelineLog.CreateFactory(out var log, file);
         Log = log;
         SdListener listener;
         try
@@ -137,6 +171,8 @@ public sealed class StartSdListenerCommand : SdCmdlet
             Name = Name,
             RuntimeDirectory = RuntimeDirectory is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(RuntimeDirectory),
             Trace = TraceMessages,
+            SecretCode = SecretCode,
+            ControlAllowRemote = ControlAllowRemote,
             Tls = Certificate is null ? null : new TlsServerOptions
             {
                 CertificatePath = ResolveExistingFile(Certificate, nameof(Certificate)),

@@ -19,12 +19,16 @@ internal sealed class PipelineLog : ILoggerProvider
     /// <summary>Set whenever an entry is queued, so a waiting pipeline thread wakes up to write it.</summary>
     public WaitHandle Signal => _signal;
 
-    /// <summary>A logger factory that logs into a new queue, at Information and above.</summary>
-    public static ILoggerFactory CreateFactory(out PipelineLog log)
+    /// <summary>A logger factory that logs into a new queue, at Information and above, and to <paramref name="file"/> too when given (-LogFile).</summary>
+    public static ILoggerFactory CreateFactory(out PipelineLog log, SdFileLoggerProvider? file = null)
     {
         var queue = new PipelineLog();
         log = queue;
-        return LoggerFactory.Create(builder => builder.SetMinimumLevel(LogLevel.Information).AddProvider(queue));
+        return LoggerFactory.Create(builder =>
+        {
+            builder.SetMinimumLevel(LogLevel.Information).AddProvider(queue);
+            if (file is not null) builder.AddProvider(file);
+        });
     }
 
     /// <inheritdoc/>
