@@ -11,10 +11,12 @@ namespace SocketDispatcher;
 public sealed partial class SdListener
 {
     /// <summary>
-    /// The answer to <c>STATUS</c>: <c>STATUS name=..;pid=..;state=..;accepted=..;handed=..;rehanded=..;dropped=..;dispatchers=[...]</c>,
-    /// where <c>dispatchers</c> is a JSON array of objects with <c>pid</c>, <c>state</c>, <c>started</c>,
-    /// <c>restarts</c>, <c>handed</c>, <c>open</c>, <c>pending</c> and <c>spawned</c>; <c>dropped</c> counts
-    /// the connections closed without a dispatcher.
+    /// The answer to <c>STATUS</c>: <c>STATUS name=..;pid=..;state=..;started=..;endpoints=..;control=..;handoff=..;accepted=..;handed=..;rehanded=..;dropped=..;dispatchers=[...]</c>,
+    /// where <c>endpoints</c> and <c>control</c> are space-separated endpoint lists, <c>started</c> is
+    /// ISO 8601 (UTC), and <c>dispatchers</c> is a JSON array of objects with <c>pid</c>, <c>state</c>,
+    /// <c>started</c>, <c>restarts</c>, <c>handed</c>, <c>open</c>, <c>pending</c> and <c>spawned</c>;
+    /// <c>dropped</c> counts the connections closed without a dispatcher.
+    /// <see cref="SdListenerInfo.FromStatus"/> reads it back.
     /// </summary>
     public SdMessage GetStatus()
     {
@@ -33,7 +35,10 @@ public sealed partial class SdListener
             new("name", Name),
             new("pid", ProcessId.ToString(CultureInfo.InvariantCulture)),
             new("state", State),
+            new("started", StartedAt.ToString("O", CultureInfo.InvariantCulture)),
             new("endpoints", string.Join(' ', Endpoints)),
+            new("control", string.Join(' ', ControlEndpoints)),
+            new("handoff", Handoff.ToString()),
             new("accepted", Accepted.ToString(CultureInfo.InvariantCulture)),
             new("handed", Handed.ToString(CultureInfo.InvariantCulture)),
             new("rehanded", Rehanded.ToString(CultureInfo.InvariantCulture)),
