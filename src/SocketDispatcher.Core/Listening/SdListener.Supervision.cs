@@ -262,6 +262,16 @@ public sealed partial class SdListener
 
         if (_skipDrain.IsCancellationRequested) drain = TimeSpan.Zero;
         SendExit(links, drain);
+
+        // A dispatcher spawned just before the stop has no link yet, so it gets no EXIT, and the
+        // handoff socket no longer accepts it: without this the stop would wait the whole drain
+        // timeout for a process that holds no connection (connections go to ready links only).
+        foreach (var process in processes.Where(p => !p.Exited.IsCompleted && links.All(l => l.Pid != p.ProcessId)))
+        {
+            ListenerLog.UnjoinedDispatcherEnded(_logger, process.ProcessId);
+            process.Kill();
+        }
+
         var grace = TimeSpan.FromSeconds(5);
         var all = Task.WhenAll(processes.Select(p => (Task)p.Exited).Append(_linksGone.Task));
         try

@@ -61,4 +61,7 @@ internal static partial class ListenerLog
 
     [LoggerMessage(218, LogLevel.Information, "listener {Name}: skipping the drain ({Reason})", EventName = "DrainSkipped")]
     public static partial void DrainSkipped(ILogger logger, string name, string reason);
+
+    [LoggerMessage(219, LogLevel.Information, "dispatcher process {Pid} had not joined yet when the listener stopped; it holds no connection, so it is ended now", EventName = "UnjoinedDispatcherEnded")]
+    public static partial void UnjoinedDispatcherEnded(ILogger logger, int pid);
 }

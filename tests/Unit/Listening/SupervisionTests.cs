@@ -36,6 +36,19 @@ public sealed class SupervisionTests
     }
 
     [Fact]
+    public async Task QuitWhileASpawnedDispatcherStartsDoesNotWaitTheDrainTimeoutForIt()
+    {
+        // ready: 0 returns at once, before the spawned dispatcher can have said HELLO.
+        await using var test = await TestListener.StartAsync(o => { o.Dispatchers = 1; o.DrainTimeout = TimeSpan.FromSeconds(30); }, ready: 0);
+        Assert.Empty(test.ReadyDispatchers());
+        var clock = Stopwatch.StartNew();
+
+        await test.Listener.StopAsync(drain: true, "QUIT in the test").Within();
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"the stop took {clock.Elapsed}; the drain timeout is 30 s");
+    }
+
+    [Fact]
     public async Task ConnectionsOfADispatcherKilledBeforeAcceptedGoToAnother()
     {
         await using var test = await TestListener.StartAsync(o => o.Dispatchers = 0);
