@@ -14,6 +14,8 @@
     # Listed by name (no wildcards) so that command discovery does not have to load the assembly.
     CmdletsToExport      = @(
         'Start-SdListener'
+        'Get-SdListener'
+        'Stop-SdListener'
         'Start-SdDispatcher'
         'Connect-SdClient'
         'Send-SdMessage'

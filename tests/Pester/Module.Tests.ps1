@@ -25,7 +25,7 @@ BeforeAll {
     $script:moduleFolder = Split-Path -Parent $modulePath
     $script:sdPath = $env:SD_BIN
     $script:expectedCmdlets = @(
-        'Start-SdListener', 'Start-SdDispatcher', 'Connect-SdClient', 'Send-SdMessage', 'Receive-SdMessage',
+        'Start-SdListener', 'Get-SdListener', 'Stop-SdListener', 'Start-SdDispatcher', 'Connect-SdClient', 'Send-SdMessage', 'Receive-SdMessage',
         'Disconnect-SdClient', 'Get-SdClient', 'New-SdCertificate', 'New-SdMessage', 'ConvertFrom-SdMessage',
         'New-SdSocketPair'
     )

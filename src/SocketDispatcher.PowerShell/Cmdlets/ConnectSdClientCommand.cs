@@ -16,6 +16,7 @@ public sealed class ConnectSdClientCommand : SdCmdlet
     [Parameter(Mandatory = true, Position = 0)]
     [SdEndpointTransformation]
     [ValidateNotNull]
+    [ArgumentCompleter(typeof(SdEndpointCompleter))]
     public SdEndpoint Endpoint { get; set; } = null!;
 
     /// <summary>A PEM CA certificate the server's certificate must chain to (tls://); default: the system store.</summary>

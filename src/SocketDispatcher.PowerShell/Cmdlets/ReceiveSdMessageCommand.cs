@@ -28,6 +28,7 @@ public sealed class ReceiveSdMessageCommand : SdCmdlet
     /// <summary>Only these commands (case-insensitive); other messages are skipped.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(SdCommandCompleter))]
     public string[]? Command { get; set; }
 
     /// <summary>How many messages to wait for. Default: 1.</summary>
@@ -75,6 +76,7 @@ public sealed class ReceiveSdMessageCommand : SdCmdlet
                 return;
             }
 
+            SdPeerCommands.Note(message, Client.Id, Client.Target);
             if (Command is not null && !Command.Contains(message.Command, StringComparer.OrdinalIgnoreCase))
             {
                 WriteVerbose($"{Client.Id}: skipped {message.Command}");

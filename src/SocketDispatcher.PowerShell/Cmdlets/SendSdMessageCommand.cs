@@ -32,16 +32,22 @@ public sealed class SendSdMessageCommand : SdCmdlet
     [ValidateNotNull]
     public SdConnection Client { get; set; } = null!;
 
-    /// <summary>The endpoint to send to: tcp://, tls://, unix:, udp:// or unixgram:.</summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = EndpointSet)]
+    /// <summary>
+    /// The endpoint to send to: tcp://, tls://, unix:, udp:// or unixgram:. Binds from the Control
+    /// property of piped objects, so <c>Get-SdListener | Send-SdMessage -Command LOG</c> signals each listener.
+    /// </summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = EndpointSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("Control")]
     [SdEndpointTransformation]
     [ValidateNotNull]
+    [ArgumentCompleter(typeof(SdEndpointCompleter))]
     public SdEndpoint Endpoint { get; set; } = null!;
 
     /// <summary>The command to send.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = ClientSet)]
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = EndpointSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(SdCommandCompleter))]
     public string Command { get; set; } = null!;
 
     /// <summary>The command's parameters (values written with the invariant culture).</summary>
@@ -161,6 +167,8 @@ public sealed class SendSdMessageCommand : SdCmdlet
             return;
         }
 
-        if (reply is not null) WriteObject(reply);
+        if (reply is null) return;
+        SdPeerCommands.Note(reply, Endpoint.ToString());
+        WriteObject(reply);
     }
 }

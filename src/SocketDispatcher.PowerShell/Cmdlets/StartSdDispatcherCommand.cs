@@ -9,13 +9,21 @@ namespace SocketDispatcher.PowerShell;
 /// records. Ends when the listener sends EXIT or goes away, or on Ctrl+C (open connections are closed).</para>
 /// </summary>
 /// <example><code>Start-SdDispatcher -Handoff unix:/run/user/1000/sd/sd-4242/handoff.sock -Verbose</code></example>
-[Cmdlet(VerbsLifecycle.Start, "SdDispatcher")]
+[Cmdlet(VerbsLifecycle.Start, "SdDispatcher", DefaultParameterSetName = ForegroundSet)]
+[OutputType(typeof(SdServiceJob), ParameterSetName = new[] { JobSet })]
 public sealed class StartSdDispatcherCommand : SdCmdlet
 {
+    /// <summary>Run in the foreground.</summary>
+    public const string ForegroundSet = "Foreground";
+
+    /// <summary>Run as a job (-AsJob).</summary>
+    public const string JobSet = "Job";
+
     /// <summary>The listener's handoff socket, unix:PATH.</summary>
     [Parameter(Mandatory = true, Position = 0)]
     [SdEndpointTransformation]
     [ValidateNotNull]
+    [ArgumentCompleter(typeof(SdEndpointCompleter))]
     public SdEndpoint Handoff { get; set; } = null!;
 
     /// <summary>The handler to run: conversation, echo or greet. Default: conversation.</summary>
@@ -27,11 +35,18 @@ public sealed class StartSdDispatcherCommand : SdCmdlet
     [Parameter]
     public SwitchParameter TraceMessages { get; set; }
 
-    /// <summary>Runs the dispatcher until it stops.</summary>
+    /// <summary>
+    /// Run the dispatcher as a background job of this session and return the job (an SdServiceJob) once
+    /// it has joined its listener; Stop-Job stops it and closes its open connections.
+    /// </summary>
+    [Parameter(Mandatory = true, ParameterSetName = JobSet)]
+    public SwitchParameter AsJob { get; set; }
+
+    /// <summary>Runs the dispatcher until it stops, or returns it as a job.</summary>
     protected override void ProcessRecord()
     {
         var options = new DispatcherOptions { Handoff = Handoff, Handler = Handler, Trace = TraceMessages };
-        using var loggerFactory = PipelineLog.CreateFactory(out var log);
+        var loggerFactory = PipelineLog.CreateFactory(out var log);
         Log = log;
         SdDispatcher dispatcher;
         try
@@ -40,13 +55,32 @@ public sealed class StartSdDispatcherCommand : SdCmdlet
         }
         catch (SdException ex)
         {
+            loggerFactory.Dispose();
             ThrowTerminatingError(SdErrors.From(ex, Handoff));
             return;
         }
         catch (OperationCanceledException)
         {
+            loggerFactory.Dispose();
             return;
         }
+
+        if (AsJob)
+        {
+            Log = null;
+            var job = new SdServiceJob(MyInvocation.Line, "dispatcher-" + dispatcher.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), "SdDispatcherJob", Handoff.ToString(), typeof(StartSdDispatcherCommand));
+            job.Start(
+                dispatcher.Completion,
+                (_, _) => dispatcher.DisposeAsync().AsTask(),
+                () => dispatcher.Completion.IsCompleted ? "stopped" : $"running, {dispatcher.OpenConnections} open",
+                log,
+                loggerFactory);
+            JobRepository.Add(job);
+            WriteObject(job);
+            return;
+        }
+
+        using var _ = loggerFactory;
 
         try
         {

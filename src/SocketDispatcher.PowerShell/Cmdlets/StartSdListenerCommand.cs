@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using Microsoft.Extensions.Logging;
 
 namespace SocketDispatcher.PowerShell;
 
@@ -9,14 +10,22 @@ namespace SocketDispatcher.PowerShell;
 /// control endpoint) or on Ctrl+C, which stops it and lets open conversations finish.</para>
 /// </summary>
 /// <example><code>Start-SdListener -Endpoint tcp://127.0.0.1:3001 -Control tcp://127.0.0.1:3002 -Verbose</code></example>
-[Cmdlet(VerbsLifecycle.Start, "SdListener")]
-[OutputType(typeof(SdHandoff))]
+[Cmdlet(VerbsLifecycle.Start, "SdListener", DefaultParameterSetName = ForegroundSet)]
+[OutputType(typeof(SdHandoff), ParameterSetName = new[] { ForegroundSet })]
+[OutputType(typeof(SdServiceJob), ParameterSetName = new[] { JobSet })]
 public sealed class StartSdListenerCommand : SdCmdlet
 {
+    /// <summary>Run in the foreground, writing handoffs.</summary>
+    public const string ForegroundSet = "Foreground";
+
+    /// <summary>Run as a job (-AsJob).</summary>
+    public const string JobSet = "Job";
+
     /// <summary>The endpoints to accept connections on: tcp://, tls:// or unix:.</summary>
     [Parameter(Mandatory = true, Position = 0)]
     [SdEndpointTransformation]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(SdEndpointCompleter))]
     public SdEndpoint[] Endpoint { get; set; } = null!;
 
     /// <summary>How many dispatcher processes to spawn; 0 waits for dispatchers started by hand. Default: 2.</summary>
@@ -27,6 +36,7 @@ public sealed class StartSdListenerCommand : SdCmdlet
     /// <summary>The handler the dispatchers run: conversation, echo or greet. Default: conversation.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(SdHandlerCompleter))]
     public string Handler { get; set; } = "conversation";
 
     /// <summary>The server certificate (PEM) for tls:// endpoints; needs <see cref="Key"/>.</summary>
@@ -52,6 +62,7 @@ public sealed class StartSdListenerCommand : SdCmdlet
     [Parameter]
     [SdEndpointTransformation]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(SdEndpointCompleter))]
     public SdEndpoint[]? Control { get; set; }
 
     /// <summary>The shared secret messages to tcp:// and udp:// control endpoints must carry as secret_code; others are logged and not answered.</summary>
@@ -85,7 +96,14 @@ public sealed class StartSdListenerCommand : SdCmdlet
     [Parameter]
     public SwitchParameter TraceMessages { get; set; }
 
-    /// <summary>Starts the listener and streams its handoffs until it stops.</summary>
+    /// <summary>
+    /// Run the listener as a background job of this session and return the job (an SdServiceJob) once
+    /// its dispatchers are ready: Receive-Job gives its SdHandoff objects, Stop-Job stops it with a drain.
+    /// </summary>
+    [Parameter(Mandatory = true, ParameterSetName = JobSet)]
+    public SwitchParameter AsJob { get; set; }
+
+    /// <summary>Starts the listener and streams its handoffs until it stops, or returns it as a job.</summary>
     protected override void ProcessRecord()
     {
         var options = CreateOptions();
@@ -100,9 +118,9 @@ public sealed class StartSdListenerCommand : SdCmdlet
             return;
         }
 
-        using var logFile = file;
         options.LogFile = file;
-        using var loggerFactory = PipelineLog.CreateFactory(out var log, file);
+        var loggerFactory = PipelineLog.CreateFactory(out var log, file);
+        var resources = new Resources(loggerFactory, file);
         Log = log;
         SdListener listener;
         try
@@ -111,14 +129,24 @@ public sealed class StartSdListenerCommand : SdCmdlet
         }
         catch (SdException ex)
         {
+            resources.Dispose();
             ThrowTerminatingError(SdErrors.From(ex, Endpoint));
             return;
         }
         catch (OperationCanceledException)
         {
+            resources.Dispose();
             return;
         }
 
+        if (AsJob)
+        {
+            StartJob(listener, log, resources);
+            return;
+        }
+
+        using var _ = resources;
+        SdListenerRegistry.Add(listener, job: null);
         try
         {
             while (Await(listener.Handoffs.WaitToReadAsync(CancelToken).AsTask()))
@@ -142,6 +170,61 @@ public sealed class StartSdListenerCommand : SdCmdlet
         {
             WaitQuietly(listener.DisposeAsync().AsTask());
         }
+    }
+
+    private void StartJob(SdListener listener, PipelineLog log, IDisposable resources)
+    {
+        var job = new SdServiceJob(MyInvocation.Line, listener.Name, "SdListenerJob", string.Join(' ', listener.Endpoints), typeof(StartSdListenerCommand));
+        SdListenerRegistry.Add(listener, job);
+        try
+        {
+            WaitForDispatchers(listener);
+        }
+        catch (OperationCanceledException)
+        {
+            // Ctrl+C while the dispatchers start: nothing was returned, so nothing may keep running.
+            Log = null;
+            WaitQuietly(listener.DisposeAsync().AsTask());
+            resources.Dispose();
+            return;
+        }
+
+        // From here on the job writes the log; the cmdlet no longer drains it.
+        Log = null;
+        job.Start(PumpAsync(listener, job), (drain, reason) => listener.StopAsync(drain, reason), () => listener.State, log, resources);
+        JobRepository.Add(job);
+        WriteObject(job);
+    }
+
+    /// <summary>Shows progress until every spawned dispatcher said HELLO (bounded: a crash loop ends the listener).</summary>
+    private void WaitForDispatchers(SdListener listener)
+    {
+        if (Dispatchers == 0) return;
+        var progress = new ProgressRecord(1, $"Starting listener {listener.Name}", "Waiting for dispatchers");
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!listener.Completion.IsCompleted && DateTime.UtcNow < deadline)
+        {
+            var ready = listener.GetDispatchers().Count(d => d.State == "ready");
+            if (ready >= Dispatchers) break;
+            progress.StatusDescription = $"{ready} of {Dispatchers} dispatchers ready";
+            progress.PercentComplete = 100 * ready / Dispatchers;
+            WriteProgress(progress);
+            Await(Task.Delay(50, CancelToken));
+        }
+
+        progress.RecordType = ProgressRecordType.Completed;
+        WriteProgress(progress);
+        WriteLog();
+        if (DateTime.UtcNow >= deadline)
+        {
+            WriteWarning($"{listener.Name}: not every dispatcher was ready within 30 s; the job runs, and connections wait until one is (see Receive-Job -Verbose)");
+        }
+    }
+
+    private static async Task PumpAsync(SdListener listener, SdServiceJob job)
+    {
+        await foreach (var handoff in listener.Handoffs.ReadAllAsync().ConfigureAwait(false)) job.Output.Add(PSObject.AsPSObject(handoff));
+        await listener.Completion.ConfigureAwait(false);
     }
 
     private ListenerOptions CreateOptions()
@@ -194,6 +277,16 @@ public sealed class StartSdListenerCommand : SdCmdlet
         catch (SdException)
         {
             // Already reported through Completion, or the pipeline is stopping and cannot report it.
+        }
+    }
+
+    /// <summary>The logger factory and the log file of a listener, released together when it has stopped.</summary>
+    private sealed class Resources(ILoggerFactory loggerFactory, SdFileLoggerProvider? file) : IDisposable
+    {
+        public void Dispose()
+        {
+            loggerFactory.Dispose();
+            file?.Dispose();
         }
     }
 }

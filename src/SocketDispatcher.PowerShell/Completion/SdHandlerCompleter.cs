@@ -1,0 +1,58 @@
+using System.Collections;
+using System.Management.Automation;
+using System.Management.Automation.Language;
+using System.Management.Automation.Runspaces;
+
+namespace SocketDispatcher.PowerShell;
+
+/// <summary>Completes <c>-Handler</c>: the built-in handlers, then the <c>.ps1</c> files and folders at the path typed.</summary>
+public sealed class SdHandlerCompleter : IArgumentCompleter
+{
+    /// <summary>Returns the handler names and script paths that start with what was typed.</summary>
+    /// <param name="commandName">The command being completed.</param>
+    /// <param name="parameterName">The parameter being completed.</param>
+    /// <param name="wordToComplete">What was typed so far.</param>
+    /// <param name="commandAst">The command's syntax tree.</param>
+    /// <param name="fakeBoundParameters">The parameters bound so far.</param>
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
+    {
+        var word = (wordToComplete ?? string.Empty).Trim('\'', '"');
+        foreach (var name in SdHandlers.Names.Where(n => n.StartsWith(word, StringComparison.OrdinalIgnoreCase)))
+        {
+            yield return new CompletionResult(name, name, CompletionResultType.ParameterValue, $"{name} (built-in handler)");
+        }
+
+        foreach (var path in Scripts(word)) yield return path;
+    }
+
+    private static IEnumerable<CompletionResult> Scripts(string word)
+    {
+        // Relative paths are relative to the PowerShell location, not to the process's directory.
+        var location = Runspace.DefaultRunspace?.SessionStateProxy.Path.CurrentFileSystemLocation.ProviderPath ?? Environment.CurrentDirectory;
+        var slash = word.LastIndexOf('/');
+        var typedFolder = slash < 0 ? string.Empty : word[..(slash + 1)];
+        var folder = Path.Combine(location, typedFolder.Length == 0 ? "." : typedFolder);
+        var namePrefix = word[(slash + 1)..];
+        if (!Directory.Exists(folder)) yield break;
+        IEnumerable<string> entries;
+        try
+        {
+            entries = Directory.EnumerateDirectories(folder).Select(d => Path.GetFileName(d) + "/")
+                .Concat(Directory.EnumerateFiles(folder, "*.ps1").Select(f => Path.GetFileName(f)))
+                .Where(n => n.StartsWith(namePrefix, StringComparison.Ordinal))
+                .Order(StringComparer.Ordinal)
+                .ToArray();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            yield break;
+        }
+
+        foreach (var entry in entries)
+        {
+            var text = (typedFolder.Length == 0 && !entry.EndsWith('/') ? "./" : typedFolder) + entry;
+            var quoted = text.Contains(' ', StringComparison.Ordinal) ? "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'" : text;
+            yield return new CompletionResult(quoted, entry, entry.EndsWith('/') ? CompletionResultType.ProviderContainer : CompletionResultType.ProviderItem, text);
+        }
+    }
+}
