@@ -28,7 +28,7 @@ namespace SocketDispatcher;
 /// line that is not a message, -> <c>INVALID command=...;message=...</c>. A received <c>UNKNOWN</c> or <c>INVALID</c> that no
 /// route takes is not answered, so that two endpoints never answer each other's answers forever.
 /// A handler that throws an <see cref="SdException"/> of kind <see cref="SdErrorKind.InvalidArgument"/>
-/// (such as a bad parameter read with <c>SdMessage.GetInt64</c>) is answered <c>INVALID</c>
+/// (such as a bad parameter from <see cref="SdMessage.GetInt64(string)"/>) is answered <c>INVALID</c>
 /// with its message; the conversation goes on after each of these answers.
 /// </para>
 /// <para>
