@@ -17,6 +17,8 @@ internal static class CliRunner
 
     public static Option<bool> TraceOption() => new("--trace") { Description = "Log every message in and out, with direction, connection id and peer." };
 
+    public static Option<string?> DefinitionsOption() => new("--definitions") { Description = "Message definition directories (COMMAND.json or COMMAND.psd1 files), colon-separated, searched before the built-in definitions." };
+
     public static ILoggerFactory CreateLogging(bool trace) => SdLogging.CreateConsoleFactory(LogLevel.Information);
 
     /// <summary>Runs a verb: an <see cref="SdException"/> becomes one line on standard error and exit code 2 (bad usage) or 1.</summary>

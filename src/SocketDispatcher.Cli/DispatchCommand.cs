@@ -11,8 +11,9 @@ internal static class DispatchCommand
         var handoff = new Option<string>("--handoff") { Description = "The listener's handoff socket, unix:PATH.", Required = true };
         var handler = new Option<string>("--handler") { Description = "Handler to run: conversation, echo or greet.", DefaultValueFactory = _ => "conversation" };
         var capacity = new Option<int>("--capacity") { Description = "Open connections this dispatcher takes.", DefaultValueFactory = _ => 10_000 };
+        var definitions = CliRunner.DefinitionsOption();
         var trace = CliRunner.TraceOption();
-        var command = new Command("dispatch", "Take connections from a listener's handoff socket, terminate TLS and run a handler.") { handoff, handler, capacity, trace };
+        var command = new Command("dispatch", "Take connections from a listener's handoff socket, terminate TLS and run a handler.") { handoff, handler, capacity, definitions, trace };
         command.SetAction((result, cancellationToken) => CliRunner.RunAsync(async () =>
         {
             var options = new DispatcherOptions
@@ -20,6 +21,7 @@ internal static class DispatchCommand
                 Handoff = SdEndpoint.Parse(result.GetValue(handoff)!),
                 Handler = result.GetValue(handler)!,
                 Capacity = result.GetValue(capacity),
+                DefinitionPath = result.GetValue(definitions),
                 Trace = result.GetValue(trace),
             };
             using var logging = CliRunner.CreateLogging(options.Trace);

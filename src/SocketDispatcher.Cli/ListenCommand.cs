@@ -23,10 +23,11 @@ internal static class ListenCommand
         var drain = new Option<string>("--drain-timeout") { Description = "How long dispatchers may finish open conversations after QUIT (e.g. 30s).", DefaultValueFactory = _ => "30s" };
         var maxRestarts = new Option<int>("--max-restarts") { Description = "Dispatcher restarts tolerated within --restart-window before giving up with exit code 1.", DefaultValueFactory = _ => 10 };
         var restartWindow = new Option<string>("--restart-window") { Description = "Window of --max-restarts (e.g. 60s).", DefaultValueFactory = _ => "60s" };
+        var definitions = CliRunner.DefinitionsOption();
         var trace = CliRunner.TraceOption();
         var command = new Command("listen", "Accept connections and hand each one to a dispatcher process (SCM_RIGHTS).")
         {
-            endpoint, dispatchers, handler, cert, key, clientCa, control, handoff, name, runtimeDir, backlog, maxLine, drain, maxRestarts, restartWindow, trace,
+            endpoint, dispatchers, handler, cert, key, clientCa, control, handoff, name, runtimeDir, backlog, maxLine, drain, maxRestarts, restartWindow, definitions, trace,
         };
         command.SetAction((result, cancellationToken) => CliRunner.RunAsync(async () =>
         {
@@ -43,6 +44,7 @@ internal static class ListenCommand
                 MaxRestarts = result.GetValue(maxRestarts),
                 RestartWindow = SdDuration.Parse(result.GetValue(restartWindow)!),
                 Trace = result.GetValue(trace),
+                DefinitionPath = result.GetValue(definitions),
             };
             foreach (var e in CliRunner.Endpoints(result.GetValue(endpoint))) options.Endpoints.Add(e);
             foreach (var e in CliRunner.Endpoints(result.GetValue(control))) options.ControlEndpoints.Add(e);

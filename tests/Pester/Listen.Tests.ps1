@@ -120,6 +120,53 @@ Describe 'sd listen' {
         }
     }
 
+    Context 'message definitions from --definitions' {
+        BeforeAll {
+            $script:definitions = Join-Path $TestDrive 'definitions'
+            $null = New-Item -ItemType Directory -Path $definitions
+            Set-Content -Path (Join-Path $definitions 'DAD.psd1') -Value "@{ Command = 'DAD'; Parameters = @( @{ Name = 'age'; Presence = 'Required'; Type = 'Integer' } ) }"
+            $script:listener = Start-SdTestListener -Folder $TestDrive -CertificateFolder $certs -Name definitions -Dispatchers 1 -ExtraArguments @('--definitions', $definitions)
+        }
+
+        AfterAll {
+            Stop-SdProcess $listener
+        }
+
+        It 'answers a message that breaks its definition with INVALID naming the rule, and goes on' {
+            $c = Connect-SdTestTls -Port $listener.Port -CaFile $ca
+            try {
+                Read-SdTestLine $c | Should -Be 'HI'
+                $c.Writer.WriteLine('DAD')
+                Read-SdTestLine $c | Should -BeLike "INVALID command=DAD;message=DAD breaks rule 'age: required' of */DAD.psd1: parameter 'age' is missing"
+                $c.Writer.WriteLine('DAD age=old')
+                Read-SdTestLine $c | Should -BeLike "INVALID command=DAD;message=DAD breaks rule 'age: integer' of *"
+                $c.Writer.WriteLine('DAD age=+40')
+                Read-SdTestLine $c | Should -Be 'CLIMB'
+            }
+            finally { $c.Close() }
+        }
+
+        It 'checks the built-in commands against the shipped definitions' {
+            $c = Connect-SdTestTls -Port $listener.Port -CaFile $ca
+            try {
+                Read-SdTestLine $c | Should -Be 'HI'
+                $c.Writer.WriteLine('HELP topic=all')
+                Read-SdTestLine $c | Should -Be "INVALID command=HELP;message=HELP breaks rule 'no other parameters' of built-in:HELP.json: parameter 'topic' is not defined"
+            }
+            finally { $c.Close() }
+        }
+
+        It 'refuses a bad definition file at start with one line and exit code 2' {
+            $bad = Join-Path $TestDrive 'bad-definitions'
+            $null = New-Item -ItemType Directory -Path $bad
+            Set-Content -Path (Join-Path $bad 'FIRE.json') -Value '{ "command": "FIRE", "parameters": [ { "name": "x", "type": "float" } ] }'
+            $output = & $env:SD_BIN listen --endpoint 'tcp://127.0.0.1:0' --runtime-dir (Join-Path $TestDrive 'bad.run') --definitions $bad 2>&1
+            $LASTEXITCODE | Should -Be 2
+            @($output).Count | Should -Be 1
+            "$output" | Should -Match "FIRE\.json' is not valid: parameter 'x': type 'float' is not one of"
+        }
+    }
+
     Context 'a dispatcher killed with SIGKILL' {
         BeforeAll {
             $script:listener = Start-SdTestListener -Folder $TestDrive -CertificateFolder $certs -Name killed

@@ -25,7 +25,8 @@ namespace SocketDispatcher;
 /// commands regex routes declare and the built-ins, sorted (ordinal); <c>ALIVE</c> ->
 /// <c>ABSOLUTELY</c> echoing <c>serial</c> and <c>timestamp</c> and adding <c>reply_timestamp</c>
 /// (Unix time, <c>seconds.nanoseconds</c>). A command nothing takes -> <c>UNKNOWN command=X</c>; a
-/// line that is not a message, -> <c>INVALID command=...;message=...</c>. A received <c>UNKNOWN</c> or <c>INVALID</c> that no
+/// line that is not a message, or a message that breaks its definition (<see cref="Definitions"/>)
+/// -> <c>INVALID command=...;message=...</c>. A received <c>UNKNOWN</c> or <c>INVALID</c> that no
 /// route takes is not answered, so that two endpoints never answer each other's answers forever.
 /// A handler that throws an <see cref="SdException"/> of kind <see cref="SdErrorKind.InvalidArgument"/>
 /// (such as a bad parameter from <see cref="SdMessage.GetInt64(string)"/>) is answered <c>INVALID</c>
@@ -67,6 +68,13 @@ public sealed class SdMessageRouter
             .Distinct(StringComparer.Ordinal)
             .Order(StringComparer.Ordinal)
             .ToArray();
+
+    /// <summary>
+    /// The parameter rules messages are checked against before any route sees them (observers
+    /// included); a message that breaks one is answered <c>INVALID</c> naming the rule and the file.
+    /// Default: <see cref="SdMessageDefinitions.BuiltIn"/>; null checks nothing.
+    /// </summary>
+    public SdMessageDefinitions? Definitions { get; set; } = SdMessageDefinitions.BuiltIn;
 
     /// <summary>Routes <paramref name="command"/> to <paramref name="handler"/>; a later call for the same command replaces the earlier route (a built-in too).</summary>
     /// <param name="command">The exact command, case-sensitive.</param>
@@ -174,6 +182,12 @@ public sealed class SdMessageRouter
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(message);
+        if (Definitions?.Check(message) is { } violation)
+        {
+            await session.SendAsync(InvalidMessage(message.Command, violation), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         try
         {
             foreach (var route in Volatile.Read(ref _ordered))

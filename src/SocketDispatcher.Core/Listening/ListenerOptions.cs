@@ -12,6 +12,9 @@ public sealed class ListenerOptions
     /// <summary>The handler spawned dispatchers run (see <see cref="SdHandlers.Names"/>). Default: <c>conversation</c>.</summary>
     public string Handler { get; set; } = "conversation";
 
+    /// <summary>Message definition directories (colon-separated) the dispatchers load before the built-in ones; see <see cref="DispatcherOptions.DefinitionPath"/>. Default: null.</summary>
+    public string? DefinitionPath { get; set; }
+
     /// <summary>TLS for <c>tls://</c> endpoints; required when there is one. Default: null.</summary>
     public TlsServerOptions? Tls { get; set; }
 

@@ -60,6 +60,12 @@ public sealed partial class SdListener
         yield return Handoff.ToString();
         yield return "--handler";
         yield return _options.Handler;
+        if (_options.DefinitionPath is { Length: > 0 } definitions)
+        {
+            yield return "--definitions";
+            yield return definitions;
+        }
+
         if (_options.Trace) yield return "--trace";
     }
 

@@ -137,6 +137,8 @@ public sealed partial class SdListener : IAsyncDisposable
     private static void Validate(ListenerOptions options)
     {
         if (options.Endpoints.Count == 0) throw new SdException(SdErrorKind.InvalidArgument, "EndpointMissing", "give at least one endpoint to listen on, such as tcp://127.0.0.1:3001");
+        // A bad definition file fails the start here, once, instead of every dispatcher in a crash loop.
+        if (options.DefinitionPath is { Length: > 0 } definitions) SdMessageDefinitions.Load(definitions);
         if (options.Dispatchers < 0) throw new SdException(SdErrorKind.InvalidArgument, "DispatchersInvalid", $"the number of dispatchers must be 0 or more, not {options.Dispatchers}");
         if (options.Endpoints.Any(e => e.Kind == SdEndpointKind.Tls) && options.Tls is null)
         {

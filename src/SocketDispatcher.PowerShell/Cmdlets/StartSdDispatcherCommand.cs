@@ -23,6 +23,11 @@ public sealed class StartSdDispatcherCommand : SdCmdlet
     [ValidateSet("conversation", "echo", "greet")]
     public string Handler { get; set; } = "conversation";
 
+    /// <summary>Directories of message definitions (COMMAND.json, COMMAND.psd1) searched before the built-in ones.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? DefinitionPath { get; set; }
+
     /// <summary>Log every message in and out.</summary>
     [Parameter]
     public SwitchParameter TraceMessages { get; set; }
@@ -30,7 +35,7 @@ public sealed class StartSdDispatcherCommand : SdCmdlet
     /// <summary>Runs the dispatcher until it stops.</summary>
     protected override void ProcessRecord()
     {
-        var options = new DispatcherOptions { Handoff = Handoff, Handler = Handler, Trace = TraceMessages };
+        var options = new DispatcherOptions { Handoff = Handoff, Handler = Handler, Trace = TraceMessages, DefinitionPath = ResolveDefinitionPath(DefinitionPath) };
         using var loggerFactory = PipelineLog.CreateFactory(out var log);
         Log = log;
         SdDispatcher dispatcher;

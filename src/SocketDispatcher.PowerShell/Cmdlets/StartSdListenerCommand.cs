@@ -60,6 +60,11 @@ public sealed class StartSdListenerCommand : SdCmdlet
     [ValidateNotNullOrEmpty]
     public string? RuntimeDirectory { get; set; }
 
+    /// <summary>Directories of message definitions (COMMAND.json, COMMAND.psd1) the dispatchers search before the built-in ones.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? DefinitionPath { get; set; }
+
     /// <summary>Log every message in and out, in the listener and its dispatchers.</summary>
     [Parameter]
     public SwitchParameter TraceMessages { get; set; }
@@ -137,6 +142,7 @@ public sealed class StartSdListenerCommand : SdCmdlet
             Name = Name,
             RuntimeDirectory = RuntimeDirectory is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(RuntimeDirectory),
             Trace = TraceMessages,
+            DefinitionPath = ResolveDefinitionPath(DefinitionPath),
             Tls = Certificate is null ? null : new TlsServerOptions
             {
                 CertificatePath = ResolveExistingFile(Certificate, nameof(Certificate)),
