@@ -125,7 +125,7 @@ Describe 'sd listen' {
             $script:definitions = Join-Path $TestDrive 'definitions'
             $null = New-Item -ItemType Directory -Path $definitions
             Set-Content -Path (Join-Path $definitions 'DAD.psd1') -Value "@{ Command = 'DAD'; Parameters = @( @{ Name = 'age'; Presence = 'Required'; Type = 'Integer' } ) }"
-            $script:listener = Start-SdTestListener -Folder $TestDrive -CertificateFolder $certs -Name definitions -Dispatchers 1 -ExtraArguments @('--definitions', $definitions)
+            $script:listener = Start-SdTestListener -Folder $TestDrive -CertificateFolder $certs -Name definitions -Dispatchers 1 -ExtraArguments @('--definitions', $definitions, '--trace')
         }
 
         AfterAll {
@@ -144,6 +144,22 @@ Describe 'sd listen' {
                 Read-SdTestLine $c | Should -Be 'CLIMB'
             }
             finally { $c.Close() }
+        }
+
+        It 'traces each message in and out with direction, connection id and peer (--trace)' {
+            $c = Connect-SdTestTls -Port $listener.Port -CaFile $ca
+            try {
+                Read-SdTestLine $c | Should -Be 'HI'
+                $c.Writer.WriteLine('DAD age=7;mood=traced')
+                Read-SdTestLine $c | Should -Be 'CLIMB'
+                $local = ([System.Net.IPEndPoint] $c.Tcp.Client.LocalEndPoint).Port
+            }
+            finally { $c.Close() }
+            $trace = Wait-SdCondition -Because 'the dispatcher traced the answer' -Condition {
+                $text = Get-SdProcessOutput $listener -Stream Error
+                if ($text -match "out \[\S+\] 127\.0\.0\.1:${local}: CLIMB") { $text }
+            }
+            $trace | Should -Match "in \[\S+\] 127\.0\.0\.1:${local}: DAD age=7;mood=traced"
         }
 
         It 'checks the built-in commands against the shipped definitions' {

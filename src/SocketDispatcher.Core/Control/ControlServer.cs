@@ -23,10 +23,14 @@ internal sealed class ControlServer : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _loops = [];
     private readonly HashSet<Task> _sessions = [];
+    private readonly bool _trace;
+    private readonly int _maxLineBytes;
     private long _nextId;
 
-    public ControlServer(SdMessageRouter router, ILogger logger, Action<string> requestStop)
+    public ControlServer(SdMessageRouter router, ILogger logger, Action<string> requestStop, bool trace = false, int maxLineBytes = 64 * 1024)
     {
+        _trace = trace;
+        _maxLineBytes = maxLineBytes;
         _router = router;
         _logger = logger;
         _requestStop = requestStop;
@@ -99,7 +103,7 @@ internal sealed class ControlServer : IAsyncDisposable
 
             var id = "control-" + Interlocked.Increment(ref _nextId).ToString(CultureInfo.InvariantCulture);
             var peer = socket.RemoteEndPoint is IPEndPoint remote ? remote.ToString() : endpoint.ToString();
-            var session = new MessageSession(id, new NetworkStream(socket, ownsSocket: true), peer, isLocalPeer: true, 64 * 1024, trace: false, _logger, _requestStop);
+            var session = new MessageSession(id, new NetworkStream(socket, ownsSocket: true), peer, isLocalPeer: true, _maxLineBytes, _trace, _logger, _requestStop);
             var run = session.RunAsync(_router, _stopping.Token);
             lock (_sessions) _sessions.Add(run);
             _ = run.ContinueWith(t => { lock (_sessions) _sessions.Remove(t); }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);

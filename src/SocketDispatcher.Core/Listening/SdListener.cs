@@ -160,7 +160,7 @@ public sealed partial class SdListener : IAsyncDisposable
         }
 
         _handoffSocket = SocketBinder.Listen(Handoff, 128, SocketType.Seqpacket);
-        _control = new ControlServer(CreateControlRouter(), _logger, reason => _ = StopAsync(true, reason));
+        _control = new ControlServer(CreateControlRouter(), _logger, reason => _ = StopAsync(true, reason), _options.Trace, _options.MaxLineBytes);
         var controls = _options.ControlEndpoints.Count > 0 ? _options.ControlEndpoints : [SdEndpoint.ForUnixPath(_runtime.Combine("control.sock"))];
         foreach (var endpoint in controls) _control.Listen(endpoint);
     }
