@@ -15,14 +15,16 @@ internal static class ClientCommand
         var insecure = new Option<bool>("--insecure") { Description = "Do not verify the server's certificate (development only)." };
         var cert = new Option<string?>("--cert") { Description = "Client certificate (PEM) for mutual TLS." };
         var key = new Option<string?>("--key") { Description = "Client private key (PEM)." };
+        var maxLine = new Option<int>("--max-line") { Description = "Longest message line accepted from the server, in bytes.", DefaultValueFactory = _ => 64 * 1024 };
         var trace = CliRunner.TraceOption();
-        var command = new Command("client", "Talk to an endpoint: stdin lines become messages, received messages are printed.") { endpoint, ca, insecure, cert, key, trace };
+        var command = new Command("client", "Talk to an endpoint: stdin lines become messages, received messages are printed.") { endpoint, ca, insecure, cert, key, maxLine, trace };
         command.SetAction((result, cancellationToken) => CliRunner.RunAsync(async () =>
         {
             var options = new ClientOptions
             {
                 Tls = CliRunner.ClientTls(result.GetValue(ca), result.GetValue(insecure), result.GetValue(cert), result.GetValue(key)),
                 Trace = result.GetValue(trace),
+                MaxLineBytes = result.GetValue(maxLine),
             };
             using var logging = CliRunner.CreateLogging(options.Trace);
             await using var client = await SdClient.ConnectAsync(SdEndpoint.Parse(result.GetValue(endpoint)!), options, logging, cancellationToken).ConfigureAwait(false);

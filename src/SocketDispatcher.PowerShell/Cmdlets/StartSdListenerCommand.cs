@@ -60,6 +60,11 @@ public sealed class StartSdListenerCommand : SdCmdlet
     [ValidateNotNullOrEmpty]
     public string? RuntimeDirectory { get; set; }
 
+    /// <summary>The longest message line accepted, in bytes; a longer one is answered INVALID and its connection closed. Default: 65,536.</summary>
+    [Parameter]
+    [ValidateRange(16, int.MaxValue)]
+    public int MaxLineBytes { get; set; } = 64 * 1024;
+
     /// <summary>Directories of message definitions (COMMAND.json, COMMAND.psd1) the dispatchers search before the built-in ones.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -143,6 +148,7 @@ public sealed class StartSdListenerCommand : SdCmdlet
             RuntimeDirectory = RuntimeDirectory is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(RuntimeDirectory),
             Trace = TraceMessages,
             DefinitionPath = ResolveDefinitionPath(DefinitionPath),
+            MaxLineBytes = MaxLineBytes,
             Tls = Certificate is null ? null : new TlsServerOptions
             {
                 CertificatePath = ResolveExistingFile(Certificate, nameof(Certificate)),
