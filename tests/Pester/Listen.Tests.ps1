@@ -172,6 +172,15 @@ Describe 'sd listen' {
             finally { $c.Close() }
         }
 
+        It 'prints an answer as JSON with sd signal --reply --json' {
+            $json = & $env:SD_BIN signal $listener.Control ALIVE --param serial=9 --reply --json
+            $LASTEXITCODE | Should -Be 0
+            $answer = $json | ConvertFrom-Json
+            $answer.command | Should -Be 'ABSOLUTELY'
+            $answer.parameters.serial | Should -BeExactly '9'
+            $answer.parameters.reply_timestamp | Should -Match '^\d+\.\d{9}$'
+        }
+
         It 'refuses a bad definition file at start with one line and exit code 2' {
             $bad = Join-Path $TestDrive 'bad-definitions'
             $null = New-Item -ItemType Directory -Path $bad
