@@ -10,7 +10,8 @@ internal static class ListenCommand
     {
         var endpoint = new Option<string[]>("--endpoint", "-e") { Description = "Endpoint to accept connections on: tcp://HOST:PORT, tls://HOST:PORT or unix:PATH. Repeat for several.", Required = true };
         var dispatchers = new Option<int>("--dispatchers", "-n") { Description = "Dispatcher processes to spawn and supervise; 0 waits for dispatchers started by hand.", DefaultValueFactory = _ => 2 };
-        var handler = new Option<string>("--handler") { Description = "Handler the dispatchers run: conversation, echo or greet.", DefaultValueFactory = _ => "conversation" };
+        var handler = new Option<string>("--handler") { Description = "Handler the dispatchers run: conversation, echo, greet, or a FILE.ps1 returning a hashtable of command to scriptblock (run by pwsh dispatchers).", DefaultValueFactory = _ => "conversation" };
+        var pwsh = new Option<string?>("--pwsh") { Description = "The pwsh that runs a .ps1 handler's dispatchers: a pwsh executable or pwsh.dll. Default: $SD_PWSH, then pwsh on PATH." };
         var cert = new Option<string?>("--cert") { Description = "Server certificate (PEM) for tls:// endpoints." };
         var key = new Option<string?>("--key") { Description = "Server private key (PEM)." };
         var clientCa = new Option<string?>("--client-ca") { Description = "CA (PEM) that client certificates must chain to; makes TLS mutual." };
@@ -27,7 +28,7 @@ internal static class ListenCommand
         var trace = CliRunner.TraceOption();
         var command = new Command("listen", "Accept connections and hand each one to a dispatcher process (SCM_RIGHTS).")
         {
-            endpoint, dispatchers, handler, cert, key, clientCa, control, handoff, name, runtimeDir, backlog, maxLine, drain, maxRestarts, restartWindow, definitions, trace,
+            endpoint, dispatchers, handler, cert, key, clientCa, control, handoff, name, runtimeDir, backlog, maxLine, drain, maxRestarts, restartWindow, definitions, pwsh, trace,
         };
         command.SetAction((result, cancellationToken) => CliRunner.RunAsync(async () =>
         {
@@ -45,6 +46,7 @@ internal static class ListenCommand
                 RestartWindow = SdDuration.Parse(result.GetValue(restartWindow)!),
                 Trace = result.GetValue(trace),
                 DefinitionPath = result.GetValue(definitions),
+                PowerShellProgram = result.GetValue(pwsh),
             };
             foreach (var e in CliRunner.Endpoints(result.GetValue(endpoint))) options.Endpoints.Add(e);
             foreach (var e in CliRunner.Endpoints(result.GetValue(control))) options.ControlEndpoints.Add(e);

@@ -43,6 +43,13 @@ Describe 'New-SdMessage' {
         }
     }
 
+    Context 'A reply' {
+        It 'is addressed to the sender of the message it answers (-ReplyTo)' {
+            $received = '<remote:firewall jungle:watchdog/CONNECT version=1' | ConvertFrom-SdMessage
+            (New-SdMessage CONNECTED @{ ok = $true } -ReplyTo $received).ToString() | Should -Be 'remote:firewall/CONNECTED ok=true'
+        }
+    }
+
     Context 'Names that break the rules' {
         It 'refuses a lower case command with MessageInvalid' {
             { New-SdMessage -Command ping } | Should -Throw -ErrorId 'MessageInvalid,SocketDispatcher.PowerShell.NewSdMessageCommand'

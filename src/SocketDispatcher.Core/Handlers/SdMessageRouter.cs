@@ -173,7 +173,11 @@ public sealed class SdMessageRouter
     /// <returns>This router, to chain calls.</returns>
     public SdMessageRouter OnRestart(SdMessageHandler handler) => Map("RESTART", handler);
 
-    /// <summary>Routes one message that arrived on <paramref name="session"/>: a datagram, or a line already read.</summary>
+    /// <summary>
+    /// Routes one message that arrived on <paramref name="session"/>: a datagram, or a line already
+    /// read. Handlers get the message with its <see cref="SdMessage.Connection"/>, <see cref="SdMessage.Peer"/>
+    /// and <see cref="SdMessage.ReceivedAt"/> set, so that <see cref="SdMessage.ReplyAsync"/> answers on this session.
+    /// </summary>
     /// <param name="session">Where answers go.</param>
     /// <param name="message">The message.</param>
     /// <param name="cancellationToken">Passed to the handlers.</param>
@@ -182,6 +186,7 @@ public sealed class SdMessageRouter
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(message);
+        if (message.Session is null) message = message.WithArrival(session.Id, session.Peer, DateTimeOffset.UtcNow, session);
         if (Definitions?.Check(message) is { } violation)
         {
             await session.SendAsync(InvalidMessage(message.Command, violation), cancellationToken).ConfigureAwait(false);

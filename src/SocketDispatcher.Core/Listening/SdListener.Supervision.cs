@@ -41,6 +41,7 @@ public sealed partial class SdListener
     }
 
     private string DispatcherProgram => _options.DispatcherProgram
+        ?? (ScriptHandlerLaunch.IsScript(_options.Handler) ? ScriptHandlerLaunch.FindPowerShell(_options.PowerShellProgram).Program : null)
         ?? Path.Combine(Path.GetDirectoryName(typeof(SdListener).Assembly.Location) ?? AppContext.BaseDirectory, "sd");
 
     private void StartSupervision()
@@ -55,6 +56,12 @@ public sealed partial class SdListener
 
     private IEnumerable<string> DispatcherArguments()
     {
+        if (ScriptHandlerLaunch.IsScript(_options.Handler))
+        {
+            foreach (var argument in ScriptHandlerLaunch.Resolve(_options, Handoff.ToString()).Arguments) yield return argument;
+            yield break;
+        }
+
         yield return "dispatch";
         yield return "--handoff";
         yield return Handoff.ToString();

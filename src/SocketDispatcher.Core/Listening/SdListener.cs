@@ -146,7 +146,8 @@ public sealed partial class SdListener : IAsyncDisposable
         }
 
         if (options.Tls is not null) _ = TlsSetup.CreateServerOptions(options.Tls); // fail here, once, not in every dispatcher
-        _ = SdHandlers.Names.Contains(options.Handler) || options.Handler.EndsWith(".ps1", StringComparison.OrdinalIgnoreCase)
+        if (ScriptHandlerLaunch.IsScript(options.Handler)) _ = ScriptHandlerLaunch.Resolve(options, "unix:/check"); // fail here, once, not in every spawn
+        _ = SdHandlers.Names.Contains(options.Handler) || ScriptHandlerLaunch.IsScript(options.Handler)
             ? true
             : throw new SdException(SdErrorKind.InvalidArgument, "HandlerUnknown", $"unknown handler '{options.Handler}'; use one of: {string.Join(", ", SdHandlers.Names)}");
     }

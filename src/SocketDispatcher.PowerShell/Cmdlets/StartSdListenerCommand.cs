@@ -24,7 +24,7 @@ public sealed class StartSdListenerCommand : SdCmdlet
     [ValidateRange(0, 1024)]
     public int Dispatchers { get; set; } = 2;
 
-    /// <summary>The handler the dispatchers run: conversation, echo or greet. Default: conversation.</summary>
+    /// <summary>The handler the dispatchers run: conversation, echo, greet, or a .ps1 file returning a hashtable of command to scriptblock (run by pwsh dispatchers). Default: conversation.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string Handler { get; set; } = "conversation";
@@ -143,7 +143,7 @@ public sealed class StartSdListenerCommand : SdCmdlet
         var options = new ListenerOptions
         {
             Dispatchers = Dispatchers,
-            Handler = Handler,
+            Handler = Handler.EndsWith(".ps1", StringComparison.OrdinalIgnoreCase) ? ResolveExistingFile(Handler, nameof(Handler)) : Handler,
             Name = Name,
             RuntimeDirectory = RuntimeDirectory is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(RuntimeDirectory),
             Trace = TraceMessages,

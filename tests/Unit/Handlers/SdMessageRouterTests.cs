@@ -161,4 +161,26 @@ public sealed class SdMessageRouterTests
         var router = new SdMessageRouter().Map("DAD", Answer("CLIMB"));
         Assert.Equal(["remote:firewall/CLIMB"], await RouteAsync(router, "<remote:firewall DAD"));
     }
+
+    [Fact]
+    public async Task HandlersGetTheMessageWithItsConnectionAndPeerAndCanReplyOnIt()
+    {
+        SdMessage? seen = null;
+        var router = new SdMessageRouter().Map("DAD", async (_, m, ct) =>
+        {
+            seen = m;
+            await m.ReplyAsync("CLIMB", cancellationToken: ct);
+        });
+        Assert.Equal(["CLIMB"], await RouteAsync(router, "DAD"));
+        Assert.Equal("t1", seen!.Connection);
+        Assert.Equal("127.0.0.1:40000", seen.Peer);
+        Assert.NotNull(seen.ReceivedAt);
+    }
+
+    [Fact]
+    public async Task AMessageBuiltLocallyHasNobodyToReplyTo()
+    {
+        var ex = await Assert.ThrowsAsync<SdException>(async () => await new SdMessage("DAD").ReplyAsync("CLIMB"));
+        Assert.Equal("MessageNotReceived", ex.Reason);
+    }
 }
