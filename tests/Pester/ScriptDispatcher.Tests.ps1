@@ -199,4 +199,28 @@ Describe 'Start-SdDispatcher' {
             $received[0].Connection | Should -Not -BeNullOrEmpty
         }
     }
+
+    Context 'bad handlers' {
+        It 'refuses a key that is neither a command, * nor a regular expression' {
+            { Start-SdDispatcher -Handoff $handoff -Handler @{ '([' = { 'X' } } } |
+                Should -Throw -ErrorId 'HandlerInvalid,SocketDispatcher.PowerShell.StartSdDispatcherCommand'
+        }
+
+        It 'refuses a handler that is not a scriptblock' {
+            { Start-SdDispatcher -Handoff $handoff -Handler @{ DAD = 'CLIMB' } } |
+                Should -Throw -ErrorId 'HandlerInvalid,SocketDispatcher.PowerShell.StartSdDispatcherCommand'
+        }
+
+        It 'refuses a handler file that does not return one hashtable' {
+            $file = Join-Path $TestDrive 'two.ps1'
+            Set-Content -Path $file -Value '@{}; @{}'
+            { Start-SdDispatcher -Handoff $handoff -HandlerFile $file } |
+                Should -Throw -ErrorId 'HandlerFileInvalid,SocketDispatcher.PowerShell.StartSdDispatcherCommand'
+        }
+
+        It 'refuses a missing handler file' {
+            { Start-SdDispatcher -Handoff $handoff -HandlerFile (Join-Path $TestDrive 'none.ps1') } |
+                Should -Throw -ErrorId 'FileNotFound,SocketDispatcher.PowerShell.StartSdDispatcherCommand'
+        }
+    }
 }

@@ -48,6 +48,7 @@ public sealed class StartSdDispatcherCommand : SdCmdlet
     /// </summary>
     [Parameter(Position = 1, ParameterSetName = HandlerSet)]
     [ValidateNotNull]
+    [ValidateHandler]
     public object? Handler { get; set; }
 
     /// <summary>A .ps1 file whose output is a handler hashtable (as <c>sd listen --handler FILE.ps1</c> runs it).</summary>
@@ -76,15 +77,6 @@ public sealed class StartSdDispatcherCommand : SdCmdlet
             Trace = TraceMessages,
             DefinitionPath = ResolveDefinitionPath(DefinitionPath),
         };
-        if (Handler is string name && !SdHandlers.Names.Contains(name))
-        {
-            ThrowTerminatingError(new ErrorRecord(
-                new ArgumentException($"-Handler '{name}' is not a built-in handler ({string.Join(", ", SdHandlers.Names)}); give a hashtable of command to scriptblock, or -HandlerFile for a .ps1 file"),
-                "HandlerUnknown",
-                ErrorCategory.InvalidArgument,
-                name));
-        }
-
         using var loggerFactory = PipelineLog.CreateFactory(out var log);
         Log = log;
         SdDispatcher dispatcher;
