@@ -77,6 +77,8 @@ internal sealed class PowerShellDataReader
                 return table;
             }
 
+            if (_at >= _text.Length) throw Error("the '}' that ends the hashtable is missing");
+
             var key = Peek() switch
             {
                 '\'' => ReadSingleQuoted(),
@@ -89,6 +91,7 @@ internal sealed class PowerShellDataReader
             table[key] = ReadList();
             SkipSpace(newlines: false);
             var next = Peek();
+            if (_at >= _text.Length) throw Error("the '}' that ends the hashtable is missing");
             if (next is not (';' or '\n' or '\r' or '}')) throw Error($"';', a new line or '}}' expected after the value of '{key}'");
         }
     }
@@ -105,6 +108,8 @@ internal sealed class PowerShellDataReader
                 _at++;
                 return items;
             }
+
+            if (_at >= _text.Length) throw Error("the ')' that ends the array is missing");
 
             if (Peek() is ',' or ';')
             {
