@@ -44,6 +44,8 @@ public sealed record SdMessageDefinition(string Command, IReadOnlyList<SdParamet
         {
             foreach (var name in message.Parameters.Keys)
             {
+                // secret_code belongs to the transport (ed-signal's --secret-code), not to any command.
+                if (name == Control.SecretCode.ParameterName) continue;
                 if (!Parameters.Any(r => r.Name == name)) return Broken("no other parameters", $"parameter '{name}' is not defined");
             }
         }
