@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -122,6 +123,12 @@ int main(int argc, char **argv)
     }
     if (port <= 0 || port > 65535 || workers < 1 || workers > MAX_WORKERS || (cert == NULL) != (key == NULL)) usage();
     SSL_CTX *tls = tls_context(cert, key);
+
+    /* A worker may hold 10,000 connections (memory runs): soft fd limit up to the hard one, getrlimit(2). */
+    struct rlimit files;
+    if (getrlimit(RLIMIT_NOFILE, &files) < 0) die("getrlimit");
+    files.rlim_cur = files.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &files) < 0) die("setrlimit");
 
     /* The workers first, so that they inherit neither the listening socket nor the other channels. */
     int channels[MAX_WORKERS];
