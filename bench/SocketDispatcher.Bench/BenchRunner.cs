@@ -26,7 +26,7 @@ internal static class BenchRunner
         if (MachineInfo.FindOnPath("timeout") is null) throw new BenchException("timeout(1) is missing (coreutils): every process the bench starts runs under it");
 
         var scratch = Directory.CreateTempSubdirectory("sd-bench-").FullName;
-        var commands = new CommandLog([(options.RepoRoot + "/", ""), (scratch, "$SCRATCH")]);
+        var commands = new CommandLog([(options.RepoRoot + "/", ""), (scratch, "$SCRATCH"), ($"bench-{Environment.ProcessId}-", "bench-$PID-")]);
         try
         {
             var native = Path.Combine(options.RepoRoot, "artifacts/bench");
