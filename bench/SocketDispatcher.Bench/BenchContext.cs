@@ -32,6 +32,9 @@ internal sealed class BenchContext(BenchOptions options, string nativeDirectory,
 
     public string Scratch { get; } = scratch;
 
+    /// <summary>Cancelled by Ctrl+C or SIGTERM: the suites stop before their next run.</summary>
+    public CancellationToken Cancellation { get; init; }
+
     /// <summary>The C reference: listener + forked workers (mode greet or hold), TLS when <paramref name="tls"/>.</summary>
     public Task<BenchServer> StartReferenceAsync(string config, string mode, int workers, bool tls)
     {

@@ -38,6 +38,7 @@ internal static class BenchRunner
                 Node = MachineInfo.FindOnPath("node"),
                 RedisServer = MachineInfo.FindOnPath("redis-server"),
                 RedisBenchmark = MachineInfo.FindOnPath("redis-benchmark"),
+                Cancellation = cancellationToken,
             };
             if (context.Node is null) context.Problem("node-cluster: node is not on PATH (apt-get install nodejs)");
             if (MachineInfo.LoadAverage1() > 0.5 * Environment.ProcessorCount)

@@ -23,6 +23,7 @@ internal static class HandoffSuite
         {
             foreach (var (name, start) in Rotate(configs, round))
             {
+                context.Cancellation.ThrowIfCancellationRequested();
                 Console.WriteLine($"handoff  round {round + 1}/{options.Rounds}  {name}");
                 try
                 {

@@ -19,6 +19,7 @@ internal static class MemorySuite
         };
         foreach (var (name, count, tls, start) in configs)
         {
+            context.Cancellation.ThrowIfCancellationRequested();
             Console.WriteLine($"memory   {name}: {count:N0} idle connections");
             try
             {

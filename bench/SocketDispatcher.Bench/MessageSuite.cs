@@ -39,6 +39,7 @@ internal static class MessageSuite
 
                     foreach (var (name, run) in HandoffSuite.Rotate(runs, round))
                     {
+                        context.Cancellation.ThrowIfCancellationRequested();
                         var result = await run().ConfigureAwait(false);
                         context.Results.Runs.Add(new RunRow(section, round, name, result));
                         Console.WriteLine($"         {connections,2} conn  {name,-16} {result.Rate,11:N0} msg/s  server CPU {result.CpuUsPerOp:N2} us/msg  errors {result.Errors}");

@@ -13,6 +13,10 @@ namespace SocketDispatcher.Bench;
 internal sealed class OwnedProcess : IAsyncDisposable
 {
     private static readonly ConcurrentDictionary<OwnedProcess, byte> Live = new();
+
+    // Guards the start of a process against a concurrent shutdown: none starts after KillAll(closing).
+    private static readonly Lock StartLock = new();
+    private static bool _closed;
     private readonly Process _timeout;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly ConcurrentQueue<(TimeSpan At, string Text)> _lines = new();
@@ -65,8 +69,13 @@ internal sealed class OwnedProcess : IAsyncDisposable
         process.OutputDataReceived += (_, e) => owned.OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => owned.OnLine(e.Data);
         process.Exited += (_, _) => owned._exited.TrySetResult();
-        if (!process.Start()) throw new InvalidOperationException($"{name}: timeout(1) did not start");
-        Live.TryAdd(owned, 0);
+        lock (StartLock)
+        {
+            if (_closed) throw new OperationCanceledException($"{name}: not started, the benchmark is stopping");
+            if (!process.Start()) throw new InvalidOperationException($"{name}: timeout(1) did not start");
+            Live.TryAdd(owned, 0);
+        }
+
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return owned;
@@ -166,9 +175,17 @@ internal sealed class OwnedProcess : IAsyncDisposable
         _timeout.Dispose();
     }
 
-    /// <summary>Kills every process still owned, with its tree: the harness's last word on any exit path.</summary>
-    public static void KillAll()
+    /// <summary>
+    /// Kills every process still owned, with its tree: the harness's last word on any exit path.
+    /// With <paramref name="closing"/>, no process can be started afterwards.
+    /// </summary>
+    public static void KillAll(bool closing = false)
     {
+        lock (StartLock)
+        {
+            _closed |= closing;
+        }
+
         foreach (var owned in Live.Keys)
         {
             try

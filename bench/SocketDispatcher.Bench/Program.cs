@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using SocketDispatcher.Bench;
 
 var quick = new Option<bool>("--quick") { Description = "Smoke run: 1 round, 1.5 s windows, 1,000 TLS idle connections." };
@@ -13,11 +14,15 @@ var root = new RootCommand("SocketDispatcher's handoff benchmark (issue 7): sd v
     quick, rounds, seconds, sections, output, sd, note,
 };
 
+// Whatever ends the run (an exception, Ctrl+C, SIGTERM, SIGHUP), no server or client is left
+// behind: a signal kills every owned process tree first, then the harness stops as the signal asks.
+using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+using var onHangUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnSignal);
+AppDomain.CurrentDomain.ProcessExit += (_, _) => OwnedProcess.KillAll();
+
 root.SetAction(async (result, cancellationToken) =>
 {
-    // Whatever ends the run (an exception, Ctrl+C, SIGTERM), no server or client is left behind.
-    AppDomain.CurrentDomain.ProcessExit += (_, _) => OwnedProcess.KillAll();
-    Console.CancelKeyPress += (_, _) => OwnedProcess.KillAll();
     try
     {
         var repo = BenchRunner.FindRepoRoot();
@@ -41,10 +46,24 @@ root.SetAction(async (result, cancellationToken) =>
         await Console.Error.WriteLineAsync($"bench: {ex.Message}").ConfigureAwait(false);
         return 2;
     }
+    catch (OperationCanceledException)
+    {
+        await Console.Error.WriteLineAsync("bench: stopped before the end; the report was not written").ConfigureAwait(false);
+        return 130;
+    }
     finally
     {
         OwnedProcess.KillAll();
     }
 });
 
-return await root.Parse(args).InvokeAsync();
+// The signals are handled above: System.CommandLine's own handling stays off.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+
+static void OnSignal(PosixSignalContext context)
+{
+    Console.Error.WriteLine($"bench: {context.Signal}: stopping every process the benchmark started; no report is written");
+    OwnedProcess.KillAll(closing: true);
+    context.Cancel = true;
+    Environment.Exit(128 + context.Signal switch { PosixSignal.SIGINT => 2, PosixSignal.SIGHUP => 1, _ => 15 });
+}

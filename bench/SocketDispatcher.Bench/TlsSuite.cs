@@ -22,6 +22,7 @@ internal static class TlsSuite
         {
             foreach (var (name, start) in HandoffSuite.Rotate(configs, round))
             {
+                context.Cancellation.ThrowIfCancellationRequested();
                 Console.WriteLine($"tls      round {round + 1}/{options.Rounds}  {name}");
                 try
                 {
