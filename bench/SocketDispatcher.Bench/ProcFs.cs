@@ -5,8 +5,8 @@ namespace SocketDispatcher.Bench;
 /// <summary>What the benchmark reads from /proc (proc(5)): CPU time, RSS, open fds, children.</summary>
 internal static class ProcFs
 {
-    /// <summary>Clock ticks per second of utime/stime; 100 on every Linux the harness targets (sysconf(_SC_CLK_TCK)).</summary>
-    public const double TicksPerSecond = 100.0;
+    /// <summary>Clock ticks per second of utime/stime: sysconf(_SC_CLK_TCK) as getconf(1) prints it, else Linux's usual 100.</summary>
+    public static double TicksPerSecond { get; } = double.TryParse(MachineInfo.FirstLine("getconf", "CLK_TCK"), NumberStyles.None, CultureInfo.InvariantCulture, out var ticks) && ticks > 0 ? ticks : 100.0;
 
     /// <summary>utime + stime of one process, in ticks, from /proc/PID/stat; null once it is gone.</summary>
     public static long? CpuTicks(int pid)
