@@ -11,7 +11,11 @@
       Test   Build, then run the xunit tests and every tests/Pester/*.Tests.ps1 file, each file in
              its own fresh `dotnet pwsh` process. The last line printed is `tests: N passed, M failed`.
       Demo   Build, then run examples/demo.ps1 in a fresh `dotnet pwsh`; its exit code is passed on.
-      Bench  Not there yet (exits 2).
+      Bench  Build, install the benchmark's Debian packages when root (gcc, libssl-dev, nodejs,
+             redis-server, redis-tools), then run bench/SocketDispatcher.Bench: sd against a C
+             reference, a Node.js cluster and redis, written to docs/performance.md (between the
+             bench:handoff markers). About 10 minutes; -Quick for a one-round smoke run. It measures
+             and exits 0 whatever the figures; it is not part of Test.
       Clean  Remove artifacts/, every bin/ and obj/ folder and the test results.
 
     Run it as `dotnet tool restore && dotnet pwsh ./build.ps1 <Task>` so that the pinned PowerShell
@@ -19,6 +23,9 @@
 
 .EXAMPLE
     dotnet pwsh ./build.ps1 Test -PesterFile Module
+
+.EXAMPLE
+    dotnet pwsh ./build.ps1 Bench -Quick -Note 'quick run on a busy machine'
 #>
 [CmdletBinding()]
 param(
@@ -41,7 +48,17 @@ param(
     [int] $PesterThrottle = 2,
 
     # Skip the xunit suite (Test task), for a quicker loop on the Pester files.
-    [switch] $SkipUnit
+    [switch] $SkipUnit,
+
+    # Bench task: one round with short windows, to prove the harness end to end.
+    [switch] $Quick,
+
+    # Bench task: a note for the top of the report, e.g. 'quick run on a busy machine'.
+    [string] $Note,
+
+    # Bench task: more options for bench/SocketDispatcher.Bench, one string each, e.g. from
+    # PowerShell: -BenchArgs '--section', 'handoff', '--rounds', '5'.
+    [string[]] $BenchArgs
 )
 
 Set-StrictMode -Version Latest
@@ -81,6 +98,15 @@ $RequiredModuleFiles = @(
     'sd'
     'sd.dll'
 )
+# Debian packages the benchmark needs, by the command or file each one provides: a C compiler
+# and OpenSSL headers for the reference and the load generator, and the peers it compares with.
+$BenchToolPackages = [ordered]@{
+    'cc'                          = 'gcc'
+    '/usr/include/openssl/ssl.h'  = 'libssl-dev'
+    'node'                        = 'nodejs'
+    'redis-server'                = 'redis-server'
+    'redis-benchmark'             = 'redis-tools'
+}
 # Debian packages that give the end-to-end tests real peers, by the command each one provides.
 $TestToolPackages = [ordered]@{
     openssl   = 'openssl'
@@ -216,6 +242,24 @@ function Test-IsRoot {
     (Get-NativeOutput id @('-u')) -eq '0'
 }
 
+# Installs Debian packages for a task, quietly; throws with the command to run when not root.
+# $Purpose begins that error message: "The tests need", "The benchmark needs".
+function Install-DebianPackages([string] $Purpose, [string[]] $Packages) {
+    if (-not (Test-IsRoot)) {
+        throw "$Purpose these Debian packages: $($Packages -join ' '). Install them with: sudo apt-get install -y $($Packages -join ' ')"
+    }
+    Write-Step "installing $($Packages -join ' ')"
+    $env:DEBIAN_FRONTEND = 'noninteractive'
+    foreach ($arguments in @(@('update', '-qq'), @(@('install', '-y', '-qq', '--no-install-recommends') + $Packages))) {
+        # dpkg's progress lines drown the task's output: show them only when something went wrong.
+        $output = & apt-get @arguments 2>&1
+        if ($LASTEXITCODE -ne 0) {
+            $output | Out-Host
+            throw "'apt-get $($arguments -join ' ')' failed with exit code $LASTEXITCODE."
+        }
+    }
+}
+
 function Assert-TestTools {
     $missing = @(foreach ($command in $TestToolPackages.Keys) {
             # logrotate lives in /usr/sbin, which is not on every user's PATH.
@@ -225,19 +269,16 @@ function Assert-TestTools {
             }
         })
     if ($missing.Count -eq 0) { return }
-    if (-not (Test-IsRoot)) {
-        throw "The tests need these Debian packages: $($missing -join ' '). Install them with: sudo apt-get install -y $($missing -join ' ')"
-    }
-    Write-Step "Test: installing $($missing -join ' ')"
-    $env:DEBIAN_FRONTEND = 'noninteractive'
-    foreach ($arguments in @(@('update', '-qq'), @(@('install', '-y', '-qq', '--no-install-recommends') + $missing))) {
-        # dpkg's progress lines drown the test output: show them only when something went wrong.
-        $output = & apt-get @arguments 2>&1
-        if ($LASTEXITCODE -ne 0) {
-            $output | Out-Host
-            throw "'apt-get $($arguments -join ' ')' failed with exit code $LASTEXITCODE."
-        }
-    }
+    Install-DebianPackages 'The tests need' $missing
+}
+
+function Assert-BenchTools {
+    $missing = @(foreach ($need in $BenchToolPackages.Keys) {
+            $present = if ($need.StartsWith('/')) { Test-Path $need -PathType Leaf } else { [bool](Get-Command $need -CommandType Application -ErrorAction Ignore) }
+            if (-not $present) { $BenchToolPackages[$need] }
+        })
+    if ($missing.Count -eq 0) { return }
+    Install-DebianPackages 'The benchmark needs' $missing
 }
 
 function New-SuiteResult([string] $Name) {
@@ -462,6 +503,18 @@ function Invoke-DemoTask {
     Invoke-Native -AllowFailure dotnet @('pwsh', '-NoProfile', '-NonInteractive', '-File', $demo)
 }
 
+function Invoke-BenchTask {
+    Invoke-BuildTask
+    Assert-BenchTools
+    $project = Join-Path $RepoRoot 'bench/SocketDispatcher.Bench/SocketDispatcher.Bench.csproj'
+    $arguments = @('run', '-c', $Configuration, '--project', $project, '--', '--sd', (Join-Path $ModuleOutput 'sd'))
+    if ($Quick) { $arguments += '--quick' }
+    if ($Note) { $arguments += @('--note', $Note) }
+    if ($BenchArgs) { $arguments += $BenchArgs }
+    Write-Step "Bench: $(if ($Quick) { 'quick run' } else { 'full run, about 10 minutes' })"
+    Invoke-Native -AllowFailure dotnet $arguments
+}
+
 function Invoke-CleanTask {
     Write-Step 'Clean'
     $targets = [System.Collections.Generic.List[string]]::new()
@@ -487,10 +540,7 @@ try {
         'Build' { Invoke-BuildTask; 0 }
         'Test' { Invoke-TestTask }
         'Demo' { Invoke-DemoTask }
-        'Bench' {
-            [Console]::Error.WriteLine('build.ps1 Bench: there is no benchmark yet (bench/ is still to be written).')
-            2
-        }
+        'Bench' { Invoke-BenchTask }
         'Clean' { Invoke-CleanTask; 0 }
     }
     exit $exitCode

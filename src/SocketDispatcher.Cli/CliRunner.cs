@@ -17,6 +17,8 @@ internal static class CliRunner
 
     public static Option<bool> TraceOption() => new("--trace") { Description = "Log every message in and out, with direction, connection id and peer, and each connection's handoff and close." };
 
+    public static Option<string?> DefinitionsOption() => new("--definitions") { Description = "Message definition directories (COMMAND.json or COMMAND.psd1 files), colon-separated, searched before the built-in definitions." };
+
     /// <summary>Console logging, and the file too when there is one: Debug and up with --trace (connections handed, taken, closed), else Information and up.</summary>
     public static ILoggerFactory CreateLogging(bool trace, SdFileLoggerProvider? file = null)
         => SdLogging.CreateConsoleFactory(trace ? LogLevel.Debug : LogLevel.Information, file);

@@ -17,14 +17,16 @@ internal static class ClientCommand
         var key = new Option<string?>("--key") { Description = "Client private key (PEM)." };
         var permanent = new Option<bool>("--permanent") { Description = "Keep the connection: reconnect after each loss (pauses from --pause), queue lines typed meanwhile." };
         var pause = new Option<string>("--pause") { Description = "With --permanent: pauses before each retry, the last repeating.", DefaultValueFactory = _ => "1s,2s,5s,10s" };
+        var maxLine = new Option<int>("--max-line") { Description = "Longest message line accepted from the server, in bytes.", DefaultValueFactory = _ => 64 * 1024 };
         var trace = CliRunner.TraceOption();
-        var command = new Command("client", "Talk to an endpoint: stdin lines become messages, received messages are printed.") { endpoint, ca, insecure, cert, key, permanent, pause, trace };
+        var command = new Command("client", "Talk to an endpoint: stdin lines become messages, received messages are printed.") { endpoint, ca, insecure, cert, key, permanent, pause, maxLine, trace };
         command.SetAction((result, cancellationToken) => CliRunner.RunAsync(async () =>
         {
             var options = new ClientOptions
             {
                 Tls = CliRunner.ClientTls(result.GetValue(ca), result.GetValue(insecure), result.GetValue(cert), result.GetValue(key)),
                 Trace = result.GetValue(trace),
+                MaxLineBytes = result.GetValue(maxLine),
             };
             using var logging = CliRunner.CreateLogging(options.Trace);
             var target = SdEndpoint.Parse(result.GetValue(endpoint)!);

@@ -11,9 +11,10 @@ internal static class DispatchCommand
         var handoff = new Option<string>("--handoff") { Description = "The listener's handoff socket, unix:PATH.", Required = true };
         var handler = new Option<string>("--handler") { Description = "Handler to run: conversation, echo or greet.", DefaultValueFactory = _ => "conversation" };
         var capacity = new Option<int>("--capacity") { Description = "Open connections this dispatcher takes.", DefaultValueFactory = _ => 10_000 };
+        var definitions = CliRunner.DefinitionsOption();
         var trace = CliRunner.TraceOption();
         var logFile = new Option<string?>("--log-file") { Description = "Also log to this file ({pid} in it becomes this process's id); LOG from the listener reopens it. A listener with --log-file gives its dispatchers NAME.dispatcher-{pid}.EXT." };
-        var command = new Command("dispatch", "Take connections from a listener's handoff socket, terminate TLS and run a handler.") { handoff, handler, capacity, trace, logFile };
+        var command = new Command("dispatch", "Take connections from a listener's handoff socket, terminate TLS and run a handler.") { handoff, handler, capacity, definitions, trace, logFile };
         command.SetAction((result, cancellationToken) => CliRunner.RunAsync(async () =>
         {
             using var file = CliRunner.OpenLogFile(result.GetValue(logFile));
@@ -23,6 +24,7 @@ internal static class DispatchCommand
                 Handoff = SdEndpoint.Parse(result.GetValue(handoff)!),
                 Handler = result.GetValue(handler)!,
                 Capacity = result.GetValue(capacity),
+                DefinitionPath = result.GetValue(definitions),
                 Trace = result.GetValue(trace),
             };
             using var logging = CliRunner.CreateLogging(options.Trace, file);

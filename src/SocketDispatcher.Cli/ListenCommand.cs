@@ -10,7 +10,8 @@ internal static class ListenCommand
     {
         var endpoint = new Option<string[]>("--endpoint", "-e") { Description = "Endpoint to accept connections on: tcp://HOST:PORT, tls://HOST:PORT or unix:PATH. Repeat for several.", Required = true };
         var dispatchers = new Option<int>("--dispatchers", "-n") { Description = "Dispatcher processes to spawn and supervise; 0 waits for dispatchers started by hand.", DefaultValueFactory = _ => 2 };
-        var handler = new Option<string>("--handler") { Description = "Handler the dispatchers run: conversation, echo or greet.", DefaultValueFactory = _ => "conversation" };
+        var handler = new Option<string>("--handler") { Description = "Handler the dispatchers run: conversation, echo, greet, or a FILE.ps1 returning a hashtable of command to scriptblock (run by pwsh dispatchers).", DefaultValueFactory = _ => "conversation" };
+        var pwsh = new Option<string?>("--pwsh") { Description = "The pwsh that runs a .ps1 handler's dispatchers: a pwsh executable or pwsh.dll. Default: $SD_PWSH, then pwsh on PATH." };
         var cert = new Option<string?>("--cert") { Description = "Server certificate (PEM) for tls:// endpoints." };
         var key = new Option<string?>("--key") { Description = "Server private key (PEM)." };
         var clientCa = new Option<string?>("--client-ca") { Description = "CA (PEM) that client certificates must chain to; makes TLS mutual." };
@@ -32,11 +33,12 @@ internal static class ListenCommand
         var drain = new Option<string>("--drain-timeout") { Description = "How long dispatchers may finish open conversations after QUIT (e.g. 30s).", DefaultValueFactory = _ => "30s" };
         var maxRestarts = new Option<int>("--max-restarts") { Description = "Dispatcher restarts tolerated within --restart-window before giving up with exit code 1.", DefaultValueFactory = _ => 10 };
         var restartWindow = new Option<string>("--restart-window") { Description = "Window of --max-restarts (e.g. 60s).", DefaultValueFactory = _ => "60s" };
+        var definitions = CliRunner.DefinitionsOption();
         var trace = CliRunner.TraceOption();
         var command = new Command("listen", "Accept connections and hand each one to a dispatcher process (SCM_RIGHTS).")
         {
             endpoint, dispatchers, handler, cert, key, clientCa, control, handoff, name, runtimeDir, backlog, capacity, balance, handoffTimeout, dispatcherTimeout, allowUid,
-            maxLine, drain, maxRestarts, restartWindow, trace, secret, allowRemote, logFile,
+            maxLine, drain, maxRestarts, restartWindow, definitions, pwsh, trace, secret, allowRemote, logFile,
         };
         command.SetAction((result, cancellationToken) => CliRunner.RunAsync(async () =>
         {
@@ -59,6 +61,8 @@ internal static class ListenCommand
                 Trace = result.GetValue(trace),
                 SecretCode = result.GetValue(secret),
                 ControlAllowRemote = result.GetValue(allowRemote),
+                DefinitionPath = result.GetValue(definitions),
+                PowerShellProgram = result.GetValue(pwsh),
             };
             foreach (var e in CliRunner.Endpoints(result.GetValue(endpoint))) options.Endpoints.Add(e);
             foreach (var e in CliRunner.Endpoints(result.GetValue(control))) options.ControlEndpoints.Add(e);

@@ -19,8 +19,9 @@ internal static class SignalCommand
         var type = new Option<string>("--type") { Description = "ed-signal form: tcp or udp.", DefaultValueFactory = _ => "tcp" };
         var ca = new Option<string?>("--ca") { Description = "CA (PEM) to verify a tls:// server against." };
         var insecure = new Option<bool>("--insecure") { Description = "Do not verify the tls:// server's certificate (development only)." };
+        var json = new Option<bool>("--json") { Description = "Print the answer (with --reply) in JSON form." };
         var trace = CliRunner.TraceOption();
-        var command = new Command("signal", "Send one message (QUIT, LOG, STATUS...) to an endpoint.") { words, parameters, reply, timeout, secret, host, type, ca, insecure, trace };
+        var command = new Command("signal", "Send one message (QUIT, LOG, STATUS...) to an endpoint.") { words, parameters, reply, timeout, secret, host, type, ca, insecure, json, trace };
         command.SetAction((result, cancellationToken) => CliRunner.RunAsync(async () =>
         {
             var given = result.GetValue(words)!;
@@ -48,7 +49,7 @@ internal static class SignalCommand
             };
             using var logging = CliRunner.CreateLogging(options.Trace);
             var answer = await SdSignal.SendAsync(SdEndpoint.Parse(endpointText), message, options, logging, cancellationToken).ConfigureAwait(false);
-            if (answer is not null) Console.WriteLine(answer.ToString());
+            if (answer is not null) Console.WriteLine(result.GetValue(json) ? answer.ToJson() : answer.ToString());
             return CliRunner.Done;
         }));
         return command;

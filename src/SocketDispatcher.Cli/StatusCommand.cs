@@ -11,10 +11,14 @@ internal static class StatusCommand
         var control = new Option<string>("--control") { Description = "The listener's control endpoint, e.g. unix:/run/sd/NAME/control.sock.", Required = true };
         var json = new Option<bool>("--json") { Description = "Print the STATUS message as JSON." };
         var secret = new Option<string?>("--secret-code") { Description = "Shared secret of a tcp:// or udp:// control endpoint (the listener's --secret-code)." };
-        var command = new Command("status", "Show a listener's counters and dispatchers.") { control, json, secret };
+        var trace = CliRunner.TraceOption();
+        var command = new Command("status", "Show a listener's counters and dispatchers.") { control, json, secret, trace };
         command.SetAction((result, cancellationToken) => CliRunner.RunAsync(async () =>
         {
-            var status = await SdSignal.SendAsync(SdEndpoint.Parse(result.GetValue(control)!), new SdMessage("STATUS"), new SignalOptions { WaitForReply = true, SecretCode = result.GetValue(secret) }, null, cancellationToken).ConfigureAwait(false);
+            var options = new SignalOptions { WaitForReply = true, SecretCode = result.GetValue(secret), Trace = result.GetValue(trace) };
+            // Without --trace nothing but the status is written: scripts parse the --json output.
+            using var logging = options.Trace ? CliRunner.CreateLogging(trace: true) : null;
+            var status = await SdSignal.SendAsync(SdEndpoint.Parse(result.GetValue(control)!), new SdMessage("STATUS"), options, logging, cancellationToken).ConfigureAwait(false);
             if (result.GetValue(json))
             {
                 Console.WriteLine(status!.ToJson());

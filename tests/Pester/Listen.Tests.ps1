@@ -120,6 +120,78 @@ Describe 'sd listen' {
         }
     }
 
+    Context 'message definitions from --definitions' {
+        BeforeAll {
+            $script:definitions = Join-Path $TestDrive 'definitions'
+            $null = New-Item -ItemType Directory -Path $definitions
+            Set-Content -Path (Join-Path $definitions 'DAD.psd1') -Value "@{ Command = 'DAD'; Parameters = @( @{ Name = 'age'; Presence = 'Required'; Type = 'Integer' } ) }"
+            $script:listener = Start-SdTestListener -Folder $TestDrive -CertificateFolder $certs -Name definitions -Dispatchers 1 -ExtraArguments @('--definitions', $definitions, '--trace')
+        }
+
+        AfterAll {
+            Stop-SdProcess $listener
+        }
+
+        It 'answers a message that breaks its definition with INVALID naming the rule, and goes on' {
+            $c = Connect-SdTestTls -Port $listener.Port -CaFile $ca
+            try {
+                Read-SdTestLine $c | Should -Be 'HI'
+                $c.Writer.WriteLine('DAD')
+                Read-SdTestLine $c | Should -BeLike "INVALID command=DAD;message=DAD breaks rule 'age: required' of */DAD.psd1: parameter 'age' is missing"
+                $c.Writer.WriteLine('DAD age=old')
+                Read-SdTestLine $c | Should -BeLike "INVALID command=DAD;message=DAD breaks rule 'age: integer' of *"
+                $c.Writer.WriteLine('DAD age=+40')
+                Read-SdTestLine $c | Should -Be 'CLIMB'
+            }
+            finally { $c.Close() }
+        }
+
+        It 'traces each message in and out with direction, connection id and peer (--trace)' {
+            $c = Connect-SdTestTls -Port $listener.Port -CaFile $ca
+            try {
+                Read-SdTestLine $c | Should -Be 'HI'
+                $c.Writer.WriteLine('DAD age=7;mood=traced')
+                Read-SdTestLine $c | Should -Be 'CLIMB'
+                $local = ([System.Net.IPEndPoint] $c.Tcp.Client.LocalEndPoint).Port
+            }
+            finally { $c.Close() }
+            $trace = Wait-SdCondition -Because 'the dispatcher traced the answer' -Condition {
+                $text = Get-SdProcessOutput $listener -Stream Error
+                if ($text -match "out \[\S+\] 127\.0\.0\.1:${local}: CLIMB") { $text }
+            }
+            $trace | Should -Match "in \[\S+\] 127\.0\.0\.1:${local}: DAD age=7;mood=traced"
+        }
+
+        It 'checks the built-in commands against the shipped definitions' {
+            $c = Connect-SdTestTls -Port $listener.Port -CaFile $ca
+            try {
+                Read-SdTestLine $c | Should -Be 'HI'
+                $c.Writer.WriteLine('HELP topic=all')
+                Read-SdTestLine $c | Should -Be "INVALID command=HELP;message=HELP breaks rule 'no other parameters' of built-in:HELP.json: parameter 'topic' is not defined"
+            }
+            finally { $c.Close() }
+        }
+
+        It 'prints an answer as JSON with sd signal --reply --json' {
+            $json = & $env:SD_BIN signal $listener.Control ALIVE --param serial=9 --reply --json
+            $LASTEXITCODE | Should -Be 0
+            $answer = $json | ConvertFrom-Json
+            $answer.command | Should -Be 'ABSOLUTELY'
+            $answer.parameters.serial | Should -BeExactly '9'
+            $answer.parameters.reply_timestamp | Should -Match '^\d+\.\d{9}$'
+        }
+
+        It 'refuses a bad definition file at start with one line and exit code 2' {
+            $bad = Join-Path $TestDrive 'bad-definitions'
+            $null = New-Item -ItemType Directory -Path $bad
+            Set-Content -Path (Join-Path $bad 'FIRE.json') -Value '{ "command": "FIRE", "parameters": [ { "name": "x", "type": "float" } ] }'
+            $output = & $env:SD_BIN listen --endpoint 'tcp://127.0.0.1:0' --runtime-dir (Join-Path $TestDrive 'bad.run') --definitions $bad 2>&1
+            $LASTEXITCODE | Should -Be 2
+            @($output).Count | Should -Be 1
+            "$output" | Should -Match "FIRE\.json' is not valid: parameter 'x': type 'float' is not one of"
+        }
+    }
+
     Context 'a dispatcher killed with SIGKILL' {
         BeforeAll {
             $script:listener = Start-SdTestListener -Folder $TestDrive -CertificateFolder $certs -Name killed

@@ -226,17 +226,21 @@ Describe 'Start-SdListener -AsJob' {
 }
 
 Describe 'Start-SdDispatcher -AsJob' {
-    Context 'A dispatcher job serving a listener job' {
+    Context 'A dispatcher job with a scriptblock handler, serving a listener job' {
         BeforeAll {
             $script:listenerJob = Start-SdListener -Endpoint 'tcp://127.0.0.1:0' -Dispatchers 0 -Name byhand -AsJob
             $script:info = Get-SdListener -Name byhand
-            $script:dispatcherJob = Start-SdDispatcher -Handoff $info.Handoff -AsJob
-            Wait-SdCondition -Because 'the dispatcher joined' -State { (Get-SdListener -Name byhand).Dispatchers | Out-String } -Condition {
+            $script:dispatcherJob = Start-SdDispatcher -Handoff $info.Handoff -AsJob -Handler @{
+                PING = { param($m) $m.Reply('PONG'); [pscustomobject]@{ Seen = $m.Command } }
+            }
+            Wait-SdCondition -TimeoutSeconds 30 -Because 'the dispatcher joined' -State { ($dispatcherJob | Format-List * | Out-String) + ($dispatcherJob.Error | Out-String) } -Condition {
                 @((Get-SdListener -Name byhand).Dispatchers | Where-Object State -EQ ready).Count -eq 1
             }
             $client = Connect-SdClient "tcp://127.0.0.1:$($info.Endpoints[0].Port)"
-            $script:greeting = Receive-SdMessage -Client $client -Command HI
+            $client | Send-SdMessage -Command PING
+            $script:answer = Receive-SdMessage -Client $client -Timeout 10s
             $client | Disconnect-SdClient
+            Wait-SdCondition -Because 'the handler wrote its object' -Condition { $dispatcherJob.Output.Count -ge 1 }
             Stop-Job -Job $dispatcherJob
         }
 
@@ -244,15 +248,34 @@ Describe 'Start-SdDispatcher -AsJob' {
             $dispatcherJob, $listenerJob | Remove-Job -Force
         }
 
-        It 'is a dispatcher job that serves the conversation' {
+        It 'is a dispatcher job whose scriptblock answers' {
             $dispatcherJob.PSJobTypeName | Should -Be 'SdDispatcherJob'
-            $greeting.Command | Should -Be 'HI'
+            $answer.Command | Should -Be 'PONG'
+        }
+
+        It 'streams what the handler writes that is not a message' {
+            (Receive-Job -Job $dispatcherJob).Seen | Should -Be 'PING'
         }
 
         It 'ends Stopped with Stop-Job, and leaves the listener' {
             $dispatcherJob.State | Should -Be 'Stopped'
+            $dispatcherJob.Error | Should -BeNullOrEmpty
             Wait-SdCondition -Because 'the listener saw the dispatcher leave' -Condition { @((Get-SdListener -Name byhand).Dispatchers).Count -eq 0 }
             $listenerJob.State | Should -Be 'Running'
+        }
+    }
+
+    Context 'Errors' {
+        It 'fails the job with HandoffEndpointInvalid, as the foreground command ends' {
+            $job = Start-SdDispatcher -Handoff 'tcp://127.0.0.1:1' -Handler echo -AsJob
+            try {
+                $job | Wait-Job -Timeout 30 | Should -Not -BeNullOrEmpty
+                $job.State | Should -Be 'Failed'
+                $job.Error[0].FullyQualifiedErrorId | Should -Be 'HandoffEndpointInvalid,SocketDispatcher.PowerShell.StartSdDispatcherCommand'
+            }
+            finally {
+                $job | Remove-Job -Force
+            }
         }
     }
 }

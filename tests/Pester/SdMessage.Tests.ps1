@@ -43,6 +43,13 @@ Describe 'New-SdMessage' {
         }
     }
 
+    Context 'A reply' {
+        It 'is addressed to the sender of the message it answers (-ReplyTo)' {
+            $received = '<remote:firewall jungle:watchdog/CONNECT version=1' | ConvertFrom-SdMessage
+            (New-SdMessage CONNECTED @{ ok = $true } -ReplyTo $received).ToString() | Should -Be 'remote:firewall/CONNECTED ok=true'
+        }
+    }
+
     Context 'Names that break the rules' {
         It 'refuses a lower case command with MessageInvalid' {
             { New-SdMessage -Command ping } | Should -Throw -ErrorId 'MessageInvalid,SocketDispatcher.PowerShell.NewSdMessageCommand'
@@ -82,6 +89,31 @@ Describe 'ConvertFrom-SdMessage' {
             $sent = New-SdMessage -Command PING -Parameter @{ a = 'x;y'; b = 'ü' } -Service clock
             $read = $sent.ToJson() | ConvertFrom-SdMessage -Json
             $read.ToString() | Should -BeExactly $sent.ToString()
+        }
+
+        It 'reads a JSON line without -Json, mixed with wire text' {
+            $read = 'HI', '{"command":"FIRE","parameters":{"length":-35,"valid":true,"name":"Charles"}}', 'BYE' | ConvertFrom-SdMessage
+            $read.ForEach({ $_.ToString() }) | Should -Be @('HI', 'FIRE length=-35;name=Charles;valid=true', 'BYE')
+        }
+
+        It 'writes eventdispatcher''s field names with ToJson()' {
+            $m = '<remote:firewall jungle:watchdog/CONNECT version=1' | ConvertFrom-SdMessage
+            $m.ToJson() | ConvertFrom-Json | ForEach-Object {
+                $_.'sent-from-server' | Should -Be 'remote'
+                $_.'sent-from-service' | Should -Be 'firewall'
+                $_.server | Should -Be 'jungle'
+                $_.service | Should -Be 'watchdog'
+                $_.parameters.version | Should -BeExactly '1'
+            }
+        }
+    }
+
+    Context 'Table view' {
+        It 'shows Command, Parameters (wire form), Peer and Connection' {
+            $text = New-SdMessage -Command FIRE -Parameter @{ name = 'Charles'; length = -35 } | Format-Table | Out-String -Width 200
+            $header = ($text -split "`n" | Where-Object { $_ -match '\S' })[0]
+            $header -split '\s+' | Where-Object { $_ } | Should -Be @('Command', 'Parameters', 'Peer', 'Connection')
+            $text | Should -Match 'FIRE\s+length=-35;name=Charles'
         }
     }
 

@@ -50,7 +50,7 @@ Describe 'Start-SdListener' {
                 RuntimeDirectory = $runtime; Name = 'pester'
             }
             Wait-SdCondition -Because 'the listener made its handoff socket' -Condition { Test-Path "$runtime/handoff.sock" } -State { Get-RunspaceState $listener }
-            $script:dispatcher = Start-InRunspace Start-SdDispatcher @{ Handoff = "unix:$runtime/handoff.sock" }
+            $script:dispatcher = Start-InRunspace Start-SdDispatcher @{ Handoff = "unix:$runtime/handoff.sock"; Handler = 'conversation' }
             Wait-SdCondition -Because 'the dispatcher joined the listener' -State { Get-RunspaceState $listener } -Condition {
                 $listener.Shell.Streams.Verbose | Where-Object Message -Match 'joined'
             }

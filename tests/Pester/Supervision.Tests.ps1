@@ -156,9 +156,12 @@ Describe 'sd listen' {
 
     Context 'a dispatcher that crashes at start' {
         It 'makes the listener give up with exit code 1 and a message that says so, within the restart window' {
+            # A valid handler file run by a "PowerShell" that exits at once: every dispatcher dies at start.
+            $handler = Join-Path $TestDrive 'crash.ps1'
+            Set-Content -Path $handler -Value '@{ DAD = { param($m) $m.Reply(''CLIMB'') } }'
             $clock = [System.Diagnostics.Stopwatch]::StartNew()
             $listener = Start-SdProcess -Name crashloop -OutputDirectory $TestDrive -ArgumentList @(
-                'listen', '--endpoint', 'tcp://127.0.0.1:0', '--handler', (Join-Path $TestDrive 'missing.ps1'), '--runtime-dir', (Join-Path $TestDrive 'crashloop.run'))
+                'listen', '--endpoint', 'tcp://127.0.0.1:0', '--handler', $handler, '--pwsh', '/bin/false', '--runtime-dir', (Join-Path $TestDrive 'crashloop.run'))
             try {
                 $listener.Process.WaitForExit(60000) | Should -BeTrue
                 $clock.Elapsed.TotalSeconds | Should -BeLessThan 60

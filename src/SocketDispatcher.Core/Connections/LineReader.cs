@@ -55,7 +55,8 @@ internal static class LineReader
         }
     }
 
-    private static bool TryReadLine(ref ReadOnlySequence<byte> buffer, out ReadOnlySequence<byte> line)
+    /// <summary>Takes the next complete line (without its <c>\n</c>) off the front of <paramref name="buffer"/>; allocates nothing.</summary>
+    internal static bool TryReadLine(ref ReadOnlySequence<byte> buffer, out ReadOnlySequence<byte> line)
     {
         var newline = buffer.PositionOf((byte)'\n');
         if (newline is null)

@@ -12,6 +12,12 @@ public sealed class DispatcherOptions
     /// <summary>A router to run instead of a built-in handler. Default: null.</summary>
     public SdMessageRouter? Router { get; init; }
 
+    /// <summary>
+    /// Directories of message definitions (<c>COMMAND.json</c>, <c>COMMAND.psd1</c>), colon-separated,
+    /// searched before the built-in ones (see <see cref="SdMessageDefinitions"/>). Default: null, the built-in definitions only.
+    /// </summary>
+    public string? DefinitionPath { get; init; }
+
     /// <summary>How many open connections this dispatcher takes; told to the listener in <c>HELLO</c>. Default: 10,000.</summary>
     public int Capacity { get; init; } = 10_000;
 

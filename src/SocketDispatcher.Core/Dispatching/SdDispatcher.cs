@@ -54,7 +54,7 @@ public sealed class SdDispatcher : IAsyncDisposable
 
     /// <summary>Connects to the listener and starts taking connections.</summary>
     /// <exception cref="SdException">The handoff socket does not answer within <see cref="DispatcherOptions.ConnectTimeout"/>
-    /// (reason <c>HandoffUnreachable</c>), or the handler is unknown.</exception>
+    /// (reason <c>HandoffUnreachable</c>), the handler is unknown, or a message definition cannot be loaded.</exception>
     public static async Task<SdDispatcher> StartAsync(DispatcherOptions options, ILoggerFactory loggerFactory, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -65,6 +65,7 @@ public sealed class SdDispatcher : IAsyncDisposable
         }
 
         var router = options.Router ?? SdHandlers.Create(options.Handler);
+        if (options.DefinitionPath is { Length: > 0 } definitionPath) router.Definitions = SdMessageDefinitions.Load(definitionPath);
         var logger = loggerFactory.CreateLogger("SocketDispatcher.Dispatcher");
         var channel = await ConnectAsync(options, cancellationToken).ConfigureAwait(false);
         var dispatcher = new SdDispatcher(options, router, channel, logger);

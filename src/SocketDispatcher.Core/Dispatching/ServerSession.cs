@@ -33,6 +33,10 @@ internal static class ServerSession
         try
         {
             socket = new Socket(descriptor) { Blocking = true };
+
+            // A message is one small write: without TCP_NODELAY (tcp(7)) the answer after a TLS handshake
+            // waits for the peer's delayed ACK, about 40 ms on Linux.
+            if (socket.ProtocolType == ProtocolType.Tcp) socket.NoDelay = true;
         }
         catch (SocketException ex)
         {

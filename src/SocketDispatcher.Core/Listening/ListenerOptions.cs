@@ -9,8 +9,15 @@ public sealed class ListenerOptions
     /// <summary>How many dispatcher processes to spawn and supervise; 0 waits for dispatchers started by hand. Default: 2.</summary>
     public int Dispatchers { get; set; } = 2;
 
-    /// <summary>The handler spawned dispatchers run (see <see cref="SdHandlers.Names"/>). Default: <c>conversation</c>.</summary>
+    /// <summary>
+    /// The handler spawned dispatchers run: a built-in name (see <see cref="SdHandlers.Names"/>), or the
+    /// path of a <c>.ps1</c> file that returns a hashtable of command to scriptblock, run by pwsh
+    /// dispatchers (<c>Start-SdDispatcher -HandlerFile</c>). Default: <c>conversation</c>.
+    /// </summary>
     public string Handler { get; set; } = "conversation";
+
+    /// <summary>Message definition directories (colon-separated) the dispatchers load before the built-in ones; see <see cref="DispatcherOptions.DefinitionPath"/>. Default: null.</summary>
+    public string? DefinitionPath { get; set; }
 
     /// <summary>TLS for <c>tls://</c> endpoints; required when there is one. Default: null.</summary>
     public TlsServerOptions? Tls { get; set; }
@@ -94,6 +101,12 @@ public sealed class ListenerOptions
 
     /// <summary>Log every message in and out, in the listener and its dispatchers. Default: false.</summary>
     public bool Trace { get; set; }
+
+    /// <summary>
+    /// The pwsh that runs the dispatchers of a <c>.ps1</c> handler: a pwsh executable, or a pwsh.dll
+    /// started with the dotnet host. Default: null, which means <c>$SD_PWSH</c>, then <c>pwsh</c> on PATH.
+    /// </summary>
+    public string? PowerShellProgram { get; set; }
 
     /// <summary>The program spawned as a dispatcher. Default: the <c>sd</c> executable next to SocketDispatcher.Core.dll.</summary>
     public string? DispatcherProgram { get; set; }

@@ -44,6 +44,7 @@ public sealed partial class SdListener
     }
 
     private string DispatcherProgram => _options.DispatcherProgram
+        ?? (ScriptHandlerLaunch.IsScript(_options.Handler) ? ScriptHandlerLaunch.FindPowerShell(_options.PowerShellProgram).Program : null)
         ?? Path.Combine(Path.GetDirectoryName(typeof(SdListener).Assembly.Location) ?? AppContext.BaseDirectory, "sd");
 
     private void StartSupervision()
@@ -60,6 +61,12 @@ public sealed partial class SdListener
 
     private IEnumerable<string> DispatcherArguments()
     {
+        if (ScriptHandlerLaunch.IsScript(_options.Handler))
+        {
+            foreach (var argument in ScriptHandlerLaunch.Resolve(_options, Handoff.ToString()).Arguments) yield return argument;
+            yield break;
+        }
+
         yield return "dispatch";
         yield return "--handoff";
         yield return Handoff.ToString();
@@ -67,6 +74,12 @@ public sealed partial class SdListener
         yield return _options.Handler;
         yield return "--capacity";
         yield return _options.Capacity.ToString(CultureInfo.InvariantCulture);
+        if (_options.DefinitionPath is { Length: > 0 } definitions)
+        {
+            yield return "--definitions";
+            yield return definitions;
+        }
+
         if (_options.Trace) yield return "--trace";
         if (_options.LogFile is { } logFile)
         {

@@ -149,6 +149,8 @@ public sealed partial class SdListener : IAsyncDisposable
     private static void Validate(ListenerOptions options)
     {
         if (options.Endpoints.Count == 0) throw new SdException(SdErrorKind.InvalidArgument, "EndpointMissing", "give at least one endpoint to listen on, such as tcp://127.0.0.1:3001");
+        // A bad definition file fails the start here, once, instead of every dispatcher in a crash loop.
+        if (options.DefinitionPath is { Length: > 0 } definitions) SdMessageDefinitions.Load(definitions);
         if (options.Dispatchers < 0) throw new SdException(SdErrorKind.InvalidArgument, "DispatchersInvalid", $"the number of dispatchers must be 0 or more, not {options.Dispatchers}");
         if (options.Capacity < 1) throw new SdException(SdErrorKind.InvalidArgument, "CapacityInvalid", $"the capacity of a dispatcher must be 1 or more open connections, not {options.Capacity}");
         if (options.Backlog < 1) throw new SdException(SdErrorKind.InvalidArgument, "BacklogInvalid", $"the backlog must be 1 or more, not {options.Backlog}");
@@ -164,7 +166,8 @@ public sealed partial class SdListener : IAsyncDisposable
 
         ControlServer.Validate(options);
         if (options.Tls is not null) _ = TlsSetup.CreateServerOptions(options.Tls); // fail here, once, not in every dispatcher
-        _ = SdHandlers.Names.Contains(options.Handler) || options.Handler.EndsWith(".ps1", StringComparison.OrdinalIgnoreCase)
+        if (ScriptHandlerLaunch.IsScript(options.Handler)) _ = ScriptHandlerLaunch.Resolve(options, "unix:/check"); // fail here, once, not in every spawn
+        _ = SdHandlers.Names.Contains(options.Handler) || ScriptHandlerLaunch.IsScript(options.Handler)
             ? true
             : throw new SdException(SdErrorKind.InvalidArgument, "HandlerUnknown", $"unknown handler '{options.Handler}'; use one of: {string.Join(", ", SdHandlers.Names)}");
     }

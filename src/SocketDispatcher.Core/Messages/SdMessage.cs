@@ -86,8 +86,9 @@ public sealed partial class SdMessage
         SentFromService = NullIfEmpty(sentFromService);
     }
 
-    private SdMessage(SdMessage other, string? connection, string? peer, DateTimeOffset? receivedAt)
+    private SdMessage(SdMessage other, string? connection, string? peer, DateTimeOffset? receivedAt, ISdSession? session)
     {
+        _session = session;
         Command = other.Command;
         Parameters = other.Parameters;
         Server = other.Server;
@@ -142,9 +143,28 @@ public sealed partial class SdMessage
     public SdMessage Reply(string command, IEnumerable<KeyValuePair<string, string>>? parameters = null)
         => new(command, parameters, SentFromServer, SentFromService);
 
-    /// <summary>The same message with the arrival details of a connection.</summary>
-    internal SdMessage WithArrival(string connection, string? peer, DateTimeOffset receivedAt)
-        => new(this, connection, peer, receivedAt);
+    /// <summary>
+    /// Sends <see cref="Reply(string, IEnumerable{KeyValuePair{string, string}}?)"/>'s message on the
+    /// conversation this message arrived on (a dispatcher's connection), so that a script that got the
+    /// message from the pipeline can answer it.
+    /// </summary>
+    /// <param name="command">The reply's command.</param>
+    /// <param name="parameters">The reply's parameters, or null.</param>
+    /// <param name="cancellationToken">Stops waiting for the send.</param>
+    /// <exception cref="SdException">The message was not received by a message router (kind InvalidOperation, reason <c>MessageNotReceived</c>).</exception>
+    /// <exception cref="IOException">The connection is closed or broke.</exception>
+    public ValueTask ReplyAsync(string command, IEnumerable<KeyValuePair<string, string>>? parameters = null, CancellationToken cancellationToken = default)
+    {
+        var session = _session ?? throw new SdException(SdErrorKind.InvalidOperation, "MessageNotReceived", $"{Command} was not received on a dispatcher connection, so there is nobody to reply to; send it with a client instead");
+        return session.SendAsync(Reply(command, parameters), cancellationToken);
+    }
+
+    /// <summary>The same message with the arrival details of a connection, and the conversation to reply on.</summary>
+    internal SdMessage WithArrival(string connection, string? peer, DateTimeOffset receivedAt, ISdSession? session = null)
+        => new(this, connection, peer, receivedAt, session);
+
+    /// <summary>The conversation the message arrived on, when a router received it; null otherwise.</summary>
+    internal ISdSession? Session => _session;
 
     /// <summary>An empty parameter set with the ordinal comparer, shared by every message without parameters.</summary>
     internal static ImmutableSortedDictionary<string, string> NoParameters { get; } =
@@ -159,6 +179,8 @@ public sealed partial class SdMessage
         string? sentFromServer,
         string? sentFromService)
         => new(command, parameters, server, service, sentFromServer, sentFromService);
+
+    private readonly ISdSession? _session;
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }

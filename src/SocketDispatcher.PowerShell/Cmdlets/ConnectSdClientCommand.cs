@@ -44,6 +44,11 @@ public sealed class ConnectSdClientCommand : SdCmdlet
     [ValidatePositiveDuration]
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>The longest message line accepted from the server, in bytes; a longer one closes the connection. Default: 65,536.</summary>
+    [Parameter]
+    [ValidateRange(16, int.MaxValue)]
+    public int MaxLineBytes { get; set; } = 64 * 1024;
+
     /// <summary>Log every message in and out; shown with -Verbose by Send-SdMessage and Receive-SdMessage.</summary>
     [Parameter]
     public SwitchParameter TraceMessages { get; set; }
@@ -86,6 +91,7 @@ public sealed class ConnectSdClientCommand : SdCmdlet
             Tls = ClientTls.Create(this, CertificateAuthority, SkipCertificateCheck, Certificate, Key),
             ConnectTimeout = ConnectTimeout,
             Trace = TraceMessages,
+            MaxLineBytes = MaxLineBytes,
         };
         var loggerFactory = PipelineLog.CreateFactory(out var log);
         Log = log;

@@ -4,8 +4,10 @@ namespace SocketDispatcher.PowerShell;
 
 /// <summary>
 /// <para type="synopsis">Reads messages from wire text (or JSON).</para>
-/// <para type="description">Each input line becomes an SdMessage. A line that is not a message is a
-/// non-terminating error (MessageInvalid, ParserError) and the next lines are still read.</para>
+/// <para type="description">Each input line becomes an SdMessage. A line that starts with '{' is read as
+/// JSON (no message line can start with it), so a mix of wire text and JSON, such as eventdispatcher's
+/// to_json() output, converts without -Json. A line that is not a message is a non-terminating error
+/// (MessageInvalid, ParserError) and the next lines are still read.</para>
 /// </summary>
 /// <example><code>Get-Content trace.txt | ConvertFrom-SdMessage</code></example>
 [Cmdlet(VerbsData.ConvertFrom, "SdMessage")]
@@ -17,7 +19,7 @@ public sealed class ConvertFromSdMessageCommand : PSCmdlet
     [AllowEmptyString]
     public string InputObject { get; set; } = null!;
 
-    /// <summary>Read the JSON form (<c>SdMessage.ToJson()</c>, eventdispatcher's <c>to_json()</c>).</summary>
+    /// <summary>Read every input as the JSON form (<c>SdMessage.ToJson()</c>, eventdispatcher's <c>to_json()</c>), even one that does not start with '{'.</summary>
     [Parameter]
     public SwitchParameter Json { get; set; }
 
@@ -26,7 +28,8 @@ public sealed class ConvertFromSdMessageCommand : PSCmdlet
     {
         try
         {
-            WriteObject(Json ? SdMessage.FromJson(InputObject) : SdMessage.Parse(InputObject));
+            var json = Json || InputObject.AsSpan().TrimStart().StartsWith("{", StringComparison.Ordinal);
+            WriteObject(json ? SdMessage.FromJson(InputObject) : SdMessage.Parse(InputObject));
         }
         catch (MessageFormatException ex)
         {

@@ -7,12 +7,14 @@ namespace SocketDispatcher.PowerShell;
 /// <para type="synopsis">Sends a message on a client connection, or straight to an endpoint.</para>
 /// <para type="description">With -Client it sends on an open connection (-PassThru writes the message
 /// sent). With -Endpoint it connects, sends and closes, as ed-signal does (UDP too); -Reply waits for
-/// one answer and writes it.</para>
+/// one answer and writes it. With -ReplyTo it answers a message Start-SdDispatcher wrote to the
+/// pipeline, on the connection it came from, addressed to its sender.</para>
 /// </summary>
 /// <example><code>$client | Send-SdMessage -Command DAD</code></example>
 /// <example><code>Send-SdMessage -Endpoint unix:/run/sd/sd/control.sock -Command STATUS -Reply</code></example>
+/// <example><code>Start-SdDispatcher unix:/run/sd/x/handoff.sock | ForEach-Object { Send-SdMessage -ReplyTo $_ -Command CLIMB }</code></example>
 [Cmdlet(VerbsCommunications.Send, "SdMessage", DefaultParameterSetName = ClientSet)]
-[OutputType(typeof(SdMessage), ParameterSetName = new[] { ClientSet, ClientMessageSet, EndpointSet })]
+[OutputType(typeof(SdMessage), ParameterSetName = new[] { ClientSet, ClientMessageSet, EndpointSet, ReplySet })]
 public sealed class SendSdMessageCommand : SdCmdlet
 {
     /// <summary>Send <see cref="Command"/> on <see cref="Client"/>.</summary>
@@ -23,6 +25,9 @@ public sealed class SendSdMessageCommand : SdCmdlet
 
     /// <summary>Send <see cref="Command"/> to <see cref="Endpoint"/> (ed-signal).</summary>
     public const string EndpointSet = "Endpoint";
+
+    /// <summary>Answer <see cref="ReplyTo"/> with <see cref="Command"/>, on the connection it arrived on.</summary>
+    public const string ReplySet = "Reply";
 
     private SdMessage _message = null!;
 
@@ -43,7 +48,13 @@ public sealed class SendSdMessageCommand : SdCmdlet
     [ArgumentCompleter(typeof(SdEndpointCompleter))]
     public SdEndpoint Endpoint { get; set; } = null!;
 
+    /// <summary>A message a dispatcher received (from Start-SdDispatcher's output) to answer.</summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ReplySet)]
+    [ValidateNotNull]
+    public SdMessage ReplyTo { get; set; } = null!;
+
     /// <summary>The command to send.</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ReplySet)]
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = ClientSet)]
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = EndpointSet)]
     [ValidateNotNullOrEmpty]
@@ -52,6 +63,7 @@ public sealed class SendSdMessageCommand : SdCmdlet
 
     /// <summary>The command's parameters (values written with the invariant culture).</summary>
     [Parameter(Position = 1, ParameterSetName = ClientSet)]
+    [Parameter(Position = 1, ParameterSetName = ReplySet)]
     [Parameter(Position = 2, ParameterSetName = EndpointSet)]
     public IDictionary? Parameter { get; set; }
 
@@ -63,6 +75,7 @@ public sealed class SendSdMessageCommand : SdCmdlet
     /// <summary>Write the message sent.</summary>
     [Parameter(ParameterSetName = ClientSet)]
     [Parameter(ParameterSetName = ClientMessageSet)]
+    [Parameter(ParameterSetName = ReplySet)]
     public SwitchParameter PassThru { get; set; }
 
     /// <summary>Wait for one answer and write it.</summary>
@@ -116,7 +129,33 @@ public sealed class SendSdMessageCommand : SdCmdlet
     protected override void ProcessRecord()
     {
         if (ParameterSetName == EndpointSet) Signal();
+        else if (ParameterSetName == ReplySet) Answer(ReplyTo);
         else SendOn(Client);
+    }
+
+    private void Answer(SdMessage received)
+    {
+        try
+        {
+            Await(received.ReplyAsync(_message.Command, _message.Parameters, CancelToken).AsTask());
+        }
+        catch (SdException ex)
+        {
+            WriteError(SdErrors.From(ex, received));
+            return;
+        }
+        catch (IOException ex)
+        {
+            // The peer left before the answer: say so and go on with the next message.
+            WriteError(new ErrorRecord(ex, "ConnectionClosed", ErrorCategory.ConnectionError, received));
+            return;
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        if (PassThru) WriteObject(received.Reply(_message.Command, _message.Parameters));
     }
 
     private void SendOn(SdConnection client)

@@ -33,7 +33,7 @@ public sealed class StartSdListenerCommand : SdCmdlet
     [ValidateRange(0, 1024)]
     public int Dispatchers { get; set; } = 2;
 
-    /// <summary>The handler the dispatchers run: conversation, echo or greet. Default: conversation.</summary>
+    /// <summary>The handler the dispatchers run: conversation, echo, greet, or a .ps1 file returning a hashtable of command to scriptblock (run by pwsh dispatchers). Default: conversation.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(SdHandlerCompleter))]
@@ -91,6 +91,16 @@ public sealed class StartSdListenerCommand : SdCmdlet
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? RuntimeDirectory { get; set; }
+
+    /// <summary>The longest message line accepted, in bytes; a longer one is answered INVALID and its connection closed. Default: 65,536.</summary>
+    [Parameter]
+    [ValidateRange(16, int.MaxValue)]
+    public int MaxLineBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Directories of message definitions (COMMAND.json, COMMAND.psd1) the dispatchers search before the built-in ones.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? DefinitionPath { get; set; }
 
     /// <summary>Log every message in and out, in the listener and its dispatchers.</summary>
     [Parameter]
@@ -250,12 +260,14 @@ public sealed class StartSdListenerCommand : SdCmdlet
         var options = new ListenerOptions
         {
             Dispatchers = Dispatchers,
-            Handler = Handler,
+            Handler = Handler.EndsWith(".ps1", StringComparison.OrdinalIgnoreCase) ? ResolveExistingFile(Handler, nameof(Handler)) : Handler,
             Name = Name,
             RuntimeDirectory = RuntimeDirectory is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(RuntimeDirectory),
             Trace = TraceMessages,
             SecretCode = SecretCode,
             ControlAllowRemote = ControlAllowRemote,
+            DefinitionPath = ResolveDefinitionPath(DefinitionPath),
+            MaxLineBytes = MaxLineBytes,
             Tls = Certificate is null ? null : new TlsServerOptions
             {
                 CertificatePath = ResolveExistingFile(Certificate, nameof(Certificate)),

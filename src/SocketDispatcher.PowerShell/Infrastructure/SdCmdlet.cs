@@ -81,6 +81,10 @@ public abstract class SdCmdlet : PSCmdlet, IDisposable
         return resolved;
     }
 
+    /// <summary>Resolves definition directories against the current PowerShell location and joins them into a colon-separated search path; null for none.</summary>
+    internal string? ResolveDefinitionPath(string[]? directories)
+        => directories is null ? null : string.Join(':', directories.Select(d => SessionState.Path.GetUnresolvedProviderPathFromPSPath(d)));
+
     private void Pump(Task task)
     {
         if (Log is not { } log)

@@ -52,15 +52,15 @@ public sealed class SdServiceJob : Job
     /// <param name="running">Completes when the service has stopped (faults when it failed); it writes the job's output meanwhile.</param>
     /// <param name="stop">Asks the service to stop: with a drain or not, and why.</param>
     /// <param name="status">The service's own state, for <see cref="StatusMessage"/>.</param>
-    /// <param name="log">The log to copy into Verbose and Warning.</param>
+    /// <param name="log">The log to copy into Verbose and Warning; null when the service writes to the job's streams itself.</param>
     /// <param name="resources">Released once the service has stopped (its logger factory, its log file).</param>
-    internal void Start(Task running, Func<bool, string, Task> stop, Func<string> status, PipelineLog log, IDisposable? resources)
+    internal void Start(Task running, Func<bool, string, Task> stop, Func<string> status, PipelineLog? log, IDisposable? resources)
     {
         _stop = stop;
         _status = status;
         _log = log;
         _resources = resources;
-        _logWait = ThreadPool.RegisterWaitForSingleObject(log.Signal, (_, _) => CopyLog(), null, Timeout.Infinite, executeOnlyOnce: false);
+        if (log is not null) _logWait = ThreadPool.RegisterWaitForSingleObject(log.Signal, (_, _) => CopyLog(), null, Timeout.Infinite, executeOnlyOnce: false);
         SetJobState(JobState.Running);
         _running = running;
         _ = running.ContinueWith(Finish, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
@@ -68,7 +68,9 @@ public sealed class SdServiceJob : Job
 
     /// <summary>Adds a record to the job's Error stream, its id read as if the cmdlet had written it.</summary>
     internal void AddError(ErrorRecord record)
-        => Error.Add(new ErrorRecord(record.Exception, record.FullyQualifiedErrorId + _errorSuffix, record.CategoryInfo.Category, record.TargetObject));
+        => Error.Add(record.FullyQualifiedErrorId.Contains(',', StringComparison.Ordinal)
+            ? record
+            : new ErrorRecord(record.Exception, record.FullyQualifiedErrorId + _errorSuffix, record.CategoryInfo.Category, record.TargetObject));
 
     /// <summary>Stops the service (Stop-SdListener, Stop-Job) and completes when it has.</summary>
     internal Task Stop(bool drain, string reason)
@@ -118,17 +120,22 @@ public sealed class SdServiceJob : Job
     {
         _logWait?.Unregister(null);
         CopyLog();
-        if (running.Exception?.GetBaseException() is { } failure)
+        bool stopped;
+        lock (_gate) stopped = _stopRequested;
+        var failure = running.Exception?.GetBaseException();
+        if (failure is PipelineStoppedException && stopped) failure = null;
+        if (failure is not null)
         {
-            AddError(failure is SdException sd
-                ? SdErrors.From(sd, Location)
-                : new ErrorRecord(failure, "ServiceFailed", ErrorCategory.NotSpecified, Location));
+            AddError(failure switch
+            {
+                SdException sd => SdErrors.From(sd, Location),
+                IContainsErrorRecord withRecord => withRecord.ErrorRecord,
+                _ => new ErrorRecord(failure, "ServiceFailed", ErrorCategory.NotSpecified, Location),
+            });
         }
 
         _resources?.Dispose();
-        bool stopped;
-        lock (_gate) stopped = _stopRequested;
-        SetJobState(running.IsFaulted && !stopped ? JobState.Failed : stopped ? JobState.Stopped : JobState.Completed);
+        SetJobState(failure is not null && !stopped ? JobState.Failed : stopped ? JobState.Stopped : JobState.Completed);
     }
 
     private void CopyLog()
