@@ -6,7 +6,9 @@
 .DESCRIPTION
     Tasks:
       Build  (default) restore and publish the module and the `sd` binary into one flat folder,
-             artifacts/SocketDispatcher/, then copy the manifest, format file and help next to them.
+             artifacts/SocketDispatcher/, then copy the manifest, format file and about topic next to
+             them and write en-US/SocketDispatcher.dll-Help.xml from docs/cmdlets/*.md
+             (tools/Build-Help.ps1).
              Skipped when no input changed since the last successful build (use -Force to redo it).
       Test   Build, then run the xunit tests and every tests/Pester/*.Tests.ps1 file, each file in
              its own fresh `dotnet pwsh` process. The last line printed is `tests: N passed, M failed`.
@@ -97,6 +99,8 @@ $RequiredModuleFiles = @(
     'libMonoPosixHelper.so'
     'sd'
     'sd.dll'
+    'en-US/SocketDispatcher.dll-Help.xml'
+    'en-US/about_SocketDispatcher.help.txt'
 )
 # Debian packages the benchmark needs, by the command or file each one provides: a C compiler
 # and OpenSSL headers for the reference and the load generator, and the peers it compares with.
@@ -159,7 +163,7 @@ function Get-NativeOutput {
 # the sources (bin/ and obj/ excluded), the module files, the shared MSBuild files and this script.
 function Get-BuildInputHash {
     $files = [System.Collections.Generic.List[System.IO.FileInfo]]::new()
-    foreach ($folder in 'src', 'module') {
+    foreach ($folder in 'src', 'module', 'docs/cmdlets', 'tools') {
         $root = Join-Path $RepoRoot $folder
         if (Test-Path $root) {
             Get-ChildItem -Path $root -Recurse -File -Force |
@@ -232,6 +236,16 @@ function Invoke-BuildTask {
 
     Write-Step 'Build: copy the module files'
     Copy-Item -Path (Join-Path $ModuleSource '*') -Destination $ModuleOutput -Recurse -Force
+
+    # In a process of its own: it imports the module it just built to read the cmdlets' parameters.
+    Write-Step 'Build: help from docs/cmdlets'
+    Push-Location $RepoRoot # where dotnet finds the tool manifest that pins pwsh
+    try {
+        Invoke-Native dotnet @('pwsh', '-NoProfile', '-NonInteractive', '-File', (Join-Path $RepoRoot 'tools/Build-Help.ps1'), '-ModuleFolder', $ModuleOutput)
+    }
+    finally {
+        Pop-Location
+    }
 
     Assert-ModuleFolder
     Set-Content -Path $BuildStampPath -Value $inputHash -NoNewline

@@ -9,12 +9,17 @@ namespace SocketDispatcher.PowerShell;
 /// </summary>
 /// <example><code>Get-SdClient | Disconnect-SdClient</code></example>
 [Cmdlet(VerbsCommunications.Disconnect, "SdClient")]
+[OutputType(typeof(SdConnection))]
 public sealed class DisconnectSdClientCommand : SdCmdlet
 {
     /// <summary>The connection to close: a client, a permanent client or a socket pair's end.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
     [ValidateNotNull]
     public SdConnection[] Client { get; set; } = null!;
+
+    /// <summary>Write each client once it is closed (its counters and CloseReason tell how it ended).</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
 
     /// <summary>Closes each client.</summary>
     protected override void ProcessRecord()
@@ -36,6 +41,8 @@ public sealed class DisconnectSdClientCommand : SdCmdlet
             {
                 loggerFactory?.Dispose();
             }
+
+            if (PassThru) WriteObject(client);
         }
     }
 }

@@ -50,11 +50,13 @@ public sealed class StartSdDispatcherCommand : SdCmdlet
     [Parameter(Position = 1, ParameterSetName = HandlerSet)]
     [ValidateNotNull]
     [ValidateHandler]
+    [ArgumentCompleter(typeof(SdHandlerCompleter))]
     public object? Handler { get; set; }
 
     /// <summary>A .ps1 file whose output is a handler hashtable (as <c>sd listen --handler FILE.ps1</c> runs it).</summary>
     [Parameter(Mandatory = true, ParameterSetName = HandlerFileSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(SdHandlerCompleter))]
     public string HandlerFile { get; set; } = null!;
 
     /// <summary>Directories of message definitions (COMMAND.json, COMMAND.psd1) searched before the built-in ones.</summary>

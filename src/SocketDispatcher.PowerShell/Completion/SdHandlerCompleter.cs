@@ -5,7 +5,11 @@ using System.Management.Automation.Runspaces;
 
 namespace SocketDispatcher.PowerShell;
 
-/// <summary>Completes <c>-Handler</c>: the built-in handlers, then the <c>.ps1</c> files and folders at the path typed.</summary>
+/// <summary>
+/// Completes handlers: for <c>-Handler</c> the built-in handlers, then (for Start-SdListener, whose
+/// <c>-Handler</c> also takes a script) the <c>.ps1</c> files and folders at the path typed; for
+/// <c>-HandlerFile</c> the scripts only.
+/// </summary>
 public sealed class SdHandlerCompleter : IArgumentCompleter
 {
     /// <summary>Returns the handler names and script paths that start with what was typed.</summary>
@@ -17,11 +21,17 @@ public sealed class SdHandlerCompleter : IArgumentCompleter
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
     {
         var word = (wordToComplete ?? string.Empty).Trim('\'', '"');
-        foreach (var name in SdHandlers.Names.Where(n => n.StartsWith(word, StringComparison.OrdinalIgnoreCase)))
+        var byName = string.Equals(parameterName, "Handler", StringComparison.OrdinalIgnoreCase);
+        if (byName)
         {
-            yield return new CompletionResult(name, name, CompletionResultType.ParameterValue, $"{name} (built-in handler)");
+            foreach (var name in SdHandlers.Names.Where(n => n.StartsWith(word, StringComparison.OrdinalIgnoreCase)))
+            {
+                yield return new CompletionResult(name, name, CompletionResultType.ParameterValue, $"{name} (built-in handler)");
+            }
         }
 
+        // Start-SdDispatcher takes a script through -HandlerFile, not -Handler.
+        if (byName && string.Equals(commandName, "Start-SdDispatcher", StringComparison.OrdinalIgnoreCase)) yield break;
         foreach (var path in Scripts(word)) yield return path;
     }
 
