@@ -37,7 +37,13 @@
         PSData = @{
             Tags         = @('Socket', 'Server', 'TLS', 'UnixDomainSocket', 'SCM_RIGHTS', 'Linux', 'PSEdition_Core')
             ProjectUri   = 'https://github.com/socketdispatcher/socketdispatcher'
-            ReleaseNotes = '0.1.0: first preview. Listener, dispatchers, clients and messages; Linux only.'
+            ReleaseNotes = @'
+0.1.0: first preview; Linux only.
+- Listener and dispatchers: Start-SdListener, Start-SdDispatcher (both with -AsJob), Get-SdListener, Stop-SdListener.
+- Clients and messages: Connect-SdClient (-Permanent), Send-SdMessage, Receive-SdMessage, Disconnect-SdClient,
+  Get-SdClient, New-SdMessage, ConvertFrom-SdMessage, New-SdSocketPair, New-SdCertificate.
+- Help for every cmdlet (Get-Help <cmdlet> -Full, about_SocketDispatcher), table views, argument completion.
+'@
         }
     }
 }

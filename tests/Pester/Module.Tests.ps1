@@ -12,8 +12,14 @@ BeforeDiscovery {
     )
     $script:requiredFiles = @(
         'SocketDispatcher.psd1', 'SocketDispatcher.Format.ps1xml', 'SocketDispatcher.dll',
-        'SocketDispatcher.Core.dll', 'Mono.Posix.NETStandard.dll', 'libMonoPosixHelper.so', 'sd', 'sd.dll'
+        'SocketDispatcher.Core.dll', 'Mono.Posix.NETStandard.dll', 'libMonoPosixHelper.so', 'sd', 'sd.dll',
+        'en-US/SocketDispatcher.dll-Help.xml', 'en-US/about_SocketDispatcher.help.txt'
     ) | ForEach-Object { @{ Name = $_ } }
+    $script:cmdletNames = @(
+        'Start-SdListener', 'Get-SdListener', 'Stop-SdListener', 'Start-SdDispatcher', 'Connect-SdClient', 'Send-SdMessage', 'Receive-SdMessage',
+        'Disconnect-SdClient', 'Get-SdClient', 'New-SdCertificate', 'New-SdMessage', 'ConvertFrom-SdMessage',
+        'New-SdSocketPair'
+    )
 }
 
 BeforeAll {
@@ -24,6 +30,7 @@ BeforeAll {
     $script:modulePath = $env:SD_MODULE
     $script:moduleFolder = Split-Path -Parent $modulePath
     $script:sdPath = $env:SD_BIN
+    # The same list as $cmdletNames of BeforeDiscovery (discovery and run are separate scopes).
     $script:expectedCmdlets = @(
         'Start-SdListener', 'Get-SdListener', 'Stop-SdListener', 'Start-SdDispatcher', 'Connect-SdClient', 'Send-SdMessage', 'Receive-SdMessage',
         'Disconnect-SdClient', 'Get-SdClient', 'New-SdCertificate', 'New-SdMessage', 'ConvertFrom-SdMessage',
@@ -55,6 +62,13 @@ Describe 'SocketDispatcher module' {
             $manifestData.CmdletsToExport | Sort-Object | Should -Be ($expectedCmdlets | Sort-Object)
         }
 
+        It 'lists the format file by name, and the project URI and release notes' {
+            $manifestData.FormatsToProcess | Should -Be @('SocketDispatcher.Format.ps1xml')
+            Join-Path $moduleFolder $manifestData.FormatsToProcess[0] | Should -Exist
+            $manifest.ProjectUri | Should -Not -BeNullOrEmpty
+            $manifest.ReleaseNotes | Should -Match '0\.1\.0'
+        }
+
         It 'exports no function, alias or variable' {
             $manifestData.FunctionsToExport | Should -BeNullOrEmpty
             $manifestData.AliasesToExport | Should -BeNullOrEmpty
@@ -70,9 +84,43 @@ Describe 'SocketDispatcher module' {
         }
 
         It 'loads the table view for <_>' -ForEach 'SocketDispatcher.SdMessage', 'SocketDispatcher.SdCertificateSet', 'SocketDispatcher.SdEndpoint',
-            'SocketDispatcher.SdClient', 'SocketDispatcher.SdHandoff' {
+            'SocketDispatcher.SdConnection', 'SocketDispatcher.SdHandoff', 'SocketDispatcher.SdListenerInfo', 'SocketDispatcher.SdDispatcherInfo' {
             Import-Module -Name $modulePath -ErrorAction Stop
             Get-FormatData -TypeName $_ | Should -Not -BeNullOrEmpty
+        }
+    }
+
+    Context 'Exported commands' {
+        BeforeAll {
+            $script:module = Import-Module -Name $modulePath -PassThru -ErrorAction Stop
+            $script:approved = (Get-Verb).Verb
+        }
+
+        It '<_> uses an approved verb and declares its output type' -ForEach $cmdletNames {
+            $command = Get-Command $_ -Module SocketDispatcher
+            $command.Verb | Should -BeIn $approved
+            $command.OutputType | Should -Not -BeNullOrEmpty
+            # Every parameter set says what it writes.
+            $declared = @($command.ImplementingType.GetCustomAttributes([System.Management.Automation.OutputTypeAttribute], $false))
+            foreach ($set in $command.ParameterSets.Name | Where-Object { $_ -ne '__AllParameterSets' }) {
+                $declared | Where-Object { -not $_.ParameterSetName -or $_.ParameterSetName -contains $set -or $_.ParameterSetName -contains '__AllParameterSets' } |
+                    Should -Not -BeNullOrEmpty -Because "parameter set $set of $_ must declare an output type"
+            }
+        }
+
+        It 'writes only sealed types with get-only properties' {
+            $types = Get-Command -Module SocketDispatcher | ForEach-Object { $_.OutputType.Type } |
+                Where-Object { $_ -and $_.Namespace -like 'SocketDispatcher*' } | Sort-Object FullName -Unique
+            $types | Should -Not -BeNullOrEmpty
+            $types += [SocketDispatcher.SdDispatcherInfo], [SocketDispatcher.SdEndpoint]
+            foreach ($type in $types) {
+                # SdConnection is the base of the client types; nothing outside the module can derive from it.
+                $open = -not $type.IsSealed -and @($type.GetConstructors('Public, NonPublic, Instance') | Where-Object { $_.IsPublic -or $_.IsFamily }).Count -gt 0
+                $open | Should -BeFalse -Because "$($type.FullName) must be sealed or have no public or protected constructor"
+                # The job type inherits PowerShell's Job; only what it declares itself is checked.
+                $settable = $type.GetProperties('Public, Instance, DeclaredOnly') | Where-Object { $_.SetMethod -and $_.SetMethod.IsPublic }
+                $settable | Should -BeNullOrEmpty -Because "$($type.FullName) must have get-only properties"
+            }
         }
     }
 
