@@ -22,7 +22,9 @@ public sealed class SdEndpointCompleter : IArgumentCompleter
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
     {
         var prefix = (wordToComplete ?? string.Empty).Trim('\'', '"');
-        var running = RunningListeners.Get().SelectMany(l => EndpointsFor(parameterName, l).Select(e => (Text: e.ToString(), Listener: l)));
+        // A new listener cannot bind what a running one holds: offer it the schemes only.
+        var toBind = string.Equals(commandName, "Start-SdListener", StringComparison.OrdinalIgnoreCase);
+        var running = (toBind ? [] : RunningListeners.Get()).SelectMany(l => EndpointsFor(parameterName, l).Select(e => (Text: e.ToString(), Listener: l)));
         foreach (var (text, listener) in running.DistinctBy(r => r.Text).Where(r => r.Text.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)))
         {
             yield return new CompletionResult(Quote(text), text, CompletionResultType.ParameterValue, $"{text} ({listener})");

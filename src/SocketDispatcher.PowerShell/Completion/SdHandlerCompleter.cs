@@ -1,7 +1,6 @@
 using System.Collections;
 using System.Management.Automation;
 using System.Management.Automation.Language;
-using System.Management.Automation.Runspaces;
 
 namespace SocketDispatcher.PowerShell;
 
@@ -35,10 +34,25 @@ public sealed class SdHandlerCompleter : IArgumentCompleter
         foreach (var path in Scripts(word)) yield return path;
     }
 
+    // Completers run on the pipeline thread while TabExpansion2 runs, so the session state cannot be
+    // reached through Runspace.SessionStateProxy (it is busy); a nested script can read it.
+    private static string CurrentLocation()
+    {
+        try
+        {
+            var result = ScriptBlock.Create("$ExecutionContext.SessionState.Path.CurrentFileSystemLocation.ProviderPath").Invoke();
+            return result.Count > 0 && result[0]?.BaseObject is string path ? path : Environment.CurrentDirectory;
+        }
+        catch (RuntimeException)
+        {
+            return Environment.CurrentDirectory;
+        }
+    }
+
     private static IEnumerable<CompletionResult> Scripts(string word)
     {
         // Relative paths are relative to the PowerShell location, not to the process's directory.
-        var location = Runspace.DefaultRunspace?.SessionStateProxy.Path.CurrentFileSystemLocation.ProviderPath ?? Environment.CurrentDirectory;
+        var location = CurrentLocation();
         var slash = word.LastIndexOf('/');
         var typedFolder = slash < 0 ? string.Empty : word[..(slash + 1)];
         var folder = Path.Combine(location, typedFolder.Length == 0 ? "." : typedFolder);
