@@ -108,7 +108,10 @@ Describe 'Stop-SdListener' {
             Wait-SdCondition -TimeoutSeconds 30 -Because 'sd listen made its control socket' -State { Get-SdProcessOutput $victim -Stream All } -Condition {
                 Test-Path "$runtimeBase/victim/control.sock"
             }
-            $script:dispatcherPids = @((Get-SdListener -Name victim).Dispatchers.Pid)
+            # Right after start: its dispatcher is spawned but may not have joined yet.
+            $script:dispatcherPids = @(Wait-SdCondition -Because 'the listener spawned its dispatcher' -Condition {
+                    @(Get-SdListener -Name victim).Dispatchers | ForEach-Object Pid
+                })
             $script:last = Get-SdListener -Name victim | Stop-SdListener -Wait -Timeout 30s -PassThru -Confirm:$false
         }
 
@@ -157,6 +160,8 @@ Describe 'Start-SdListener -AsJob' {
             Wait-SdCondition -Because 'the job wrote the handoff' -Condition { $job.HasMoreData }
             $script:listed = Get-Job -Id $job.Id
             Stop-Job -Job $job
+            # Receive-Job takes the records it writes out of the job: look at the log first.
+            $script:verbose = $job.Verbose | ForEach-Object Message
             $script:received = @(Receive-Job -Job $job -Wait)
         }
 
@@ -173,6 +178,13 @@ Describe 'Start-SdListener -AsJob' {
             $info.Pid | Should -Be $PID
             $info.Dispatchers.State | Should -Be 'ready'
             $greeting.Command | Should -Be 'HI'
+        }
+
+        It 'writes its dispatchers'' log to the job''s Verbose stream, not to the console' {
+            $lines = $verbose -join "`n"
+            $lines | Should -Match "Listener: dispatcher $($info.Dispatchers[0].Pid): dispatcher $($info.Dispatchers[0].Pid): connected to unix:"
+            $lines | Should -Match "Listener: dispatcher $($info.Dispatchers[0].Pid): dispatcher $($info.Dispatchers[0].Pid): stopping \(EXIT from the listener\)"
+            $lines | Should -Not -Match 'info: SocketDispatcher.Dispatcher\['
         }
 
         It 'streams the SdHandoff objects to Receive-Job' {

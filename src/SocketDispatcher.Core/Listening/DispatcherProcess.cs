@@ -25,10 +25,14 @@ internal sealed class DispatcherProcess : IDisposable
     /// <summary>Completes with the exit code when the process has exited.</summary>
     public Task<int> Exited { get; }
 
+    /// <param name="program">The dispatcher program.</param>
+    /// <param name="arguments">Its arguments.</param>
+    /// <param name="errorLine">Gets each line it writes to standard error, with its pid; null lets the
+    /// lines go to this process's standard error.</param>
     /// <exception cref="SdException">The program cannot be started (NotFound).</exception>
-    public static DispatcherProcess Start(string program, IEnumerable<string> arguments)
+    public static DispatcherProcess Start(string program, IEnumerable<string> arguments, Action<int, string>? errorLine = null)
     {
-        var info = new ProcessStartInfo(program) { UseShellExecute = false };
+        var info = new ProcessStartInfo(program) { UseShellExecute = false, RedirectStandardError = errorLine is not null };
         foreach (var argument in arguments) info.ArgumentList.Add(argument);
 
         // A smaller gen0 budget: the GC sizes it from the L3 size the VM reports, which makes each
@@ -37,6 +41,16 @@ internal sealed class DispatcherProcess : IDisposable
         try
         {
             var process = Process.Start(info) ?? throw new InvalidOperationException("no process was started");
+            if (errorLine is not null)
+            {
+                var pid = process.Id;
+                process.ErrorDataReceived += (_, e) =>
+                {
+                    if (e.Data is { Length: > 0 } line) errorLine(pid, line);
+                };
+                process.BeginErrorReadLine();
+            }
+
             return new DispatcherProcess(process);
         }
         catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException)

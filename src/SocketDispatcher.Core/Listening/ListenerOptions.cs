@@ -110,4 +110,12 @@ public sealed class ListenerOptions
 
     /// <summary>The program spawned as a dispatcher. Default: the <c>sd</c> executable next to SocketDispatcher.Core.dll.</summary>
     public string? DispatcherProgram { get; set; }
+
+    /// <summary>
+    /// Read what spawned dispatchers write to standard error and log each line through the listener's
+    /// logger (at the level the line shows), instead of letting it reach this process's standard
+    /// error. For hosts whose standard error is a user's console rather than a log, such as
+    /// PowerShell, where the lines then arrive as Verbose and Warning records. Default: false.
+    /// </summary>
+    public bool CaptureDispatcherOutput { get; set; }
 }

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging;
 using SocketDispatcher.Handoff;
 using SocketDispatcher.Listening;
 using SocketDispatcher.Logging;
@@ -88,6 +90,30 @@ public sealed partial class SdListener
         }
     }
 
+    /// <summary>
+    /// Logs a line a spawned dispatcher wrote to standard error. Its own log lines read
+    /// <c>TIME LEVEL: CATEGORY[ID] TEXT</c> (SdLogging's console format): the level is kept and the
+    /// time and category dropped; any other line (a crash's stack trace) is logged as a warning.
+    /// </summary>
+    private void LogDispatcherOutput(int pid, string line)
+    {
+        var match = DispatcherLogLine().Match(line);
+        var level = !match.Success ? LogLevel.Warning : match.Groups["level"].Value switch
+        {
+            "trce" => LogLevel.Trace,
+            "dbug" => LogLevel.Debug,
+            "info" => LogLevel.Information,
+            "warn" => LogLevel.Warning,
+            "fail" => LogLevel.Error,
+            "crit" => LogLevel.Critical,
+            _ => LogLevel.Information,
+        };
+        ListenerLog.DispatcherOutput(_logger, level, pid, match.Success ? match.Groups["text"].Value : line);
+    }
+
+    [GeneratedRegex(@"^\S+ (?<level>[a-z]{4}): \S+\[\d+\] (?<text>.*)$", RegexOptions.CultureInvariant)]
+    private static partial Regex DispatcherLogLine();
+
     private async Task SuperviseAsync(DispatcherSlot slot)
     {
         var token = _stopping.Token;
@@ -97,7 +123,7 @@ public sealed partial class SdListener
             DispatcherProcess process;
             try
             {
-                process = DispatcherProcess.Start(DispatcherProgram, DispatcherArguments());
+                process = DispatcherProcess.Start(DispatcherProgram, DispatcherArguments(), _options.CaptureDispatcherOutput ? LogDispatcherOutput : null);
             }
             catch (SdException ex)
             {

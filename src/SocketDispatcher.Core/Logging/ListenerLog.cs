@@ -64,4 +64,7 @@ internal static partial class ListenerLog
 
     [LoggerMessage(219, LogLevel.Information, "dispatcher process {Pid} had not joined yet when the listener stopped; it holds no connection, so it is ended now", EventName = "UnjoinedDispatcherEnded")]
     public static partial void UnjoinedDispatcherEnded(ILogger logger, int pid);
+
+    [LoggerMessage(EventId = 220, Message = "dispatcher {Pid}: {Line}", EventName = "DispatcherOutput")]
+    public static partial void DispatcherOutput(ILogger logger, LogLevel level, int pid, string line);
 }

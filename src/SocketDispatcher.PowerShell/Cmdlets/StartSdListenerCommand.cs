@@ -186,6 +186,9 @@ public sealed class StartSdListenerCommand : SdCmdlet
     {
         var job = new SdServiceJob(MyInvocation.Line, listener.Name, "SdListenerJob", string.Join(' ', listener.Endpoints), typeof(StartSdListenerCommand));
         SdListenerRegistry.Add(listener, job);
+
+        // The log stays queued for the job from here on, so that its Verbose stream has it all.
+        Log = null;
         try
         {
             WaitForDispatchers(listener);
@@ -199,8 +202,6 @@ public sealed class StartSdListenerCommand : SdCmdlet
             return;
         }
 
-        // From here on the job writes the log; the cmdlet no longer drains it.
-        Log = null;
         job.Start(PumpAsync(listener, job), (drain, reason) => listener.StopAsync(drain, reason), () => listener.State, log, resources);
         JobRepository.Add(job);
         WriteObject(job);
@@ -224,10 +225,9 @@ public sealed class StartSdListenerCommand : SdCmdlet
 
         progress.RecordType = ProgressRecordType.Completed;
         WriteProgress(progress);
-        WriteLog();
         if (DateTime.UtcNow >= deadline)
         {
-            WriteWarning($"{listener.Name}: not every dispatcher was ready within 30 s; the job runs, and connections wait until one is (see Receive-Job -Verbose)");
+            WriteWarning($"{listener.Name}: not every dispatcher was ready within 30 s; the job runs, and connections wait until one is (see its log: Receive-Job -Verbose)");
         }
     }
 
@@ -260,6 +260,8 @@ public sealed class StartSdListenerCommand : SdCmdlet
         var options = new ListenerOptions
         {
             Dispatchers = Dispatchers,
+            // The dispatchers' log joins the listener's Verbose and Warning records instead of the console.
+            CaptureDispatcherOutput = true,
             Handler = Handler.EndsWith(".ps1", StringComparison.OrdinalIgnoreCase) ? ResolveExistingFile(Handler, nameof(Handler)) : Handler,
             Name = Name,
             RuntimeDirectory = RuntimeDirectory is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(RuntimeDirectory),
