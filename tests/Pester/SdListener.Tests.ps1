@@ -50,6 +50,21 @@ Describe 'Get-SdListener' {
             $found[0].Dispatchers[0] | Should -BeOfType ([SocketDispatcher.SdDispatcherInfo])
         }
 
+        It 'skips a control socket left behind by a listener that was killed' {
+            $stale = New-Item -ItemType Directory -Path "$runtimeBase/stale"
+            try {
+                # Nothing listens on a plain file: connecting to it is refused, as to a dead listener's socket.
+                $null = New-Item -ItemType File -Path "$stale/control.sock"
+                $found = @(Get-SdListener -ErrorVariable failures)
+                $failures | Should -BeNullOrEmpty
+                $found.Name | Should -Contain 'other'
+                $found.Name | Should -Not -Contain 'stale'
+            }
+            finally {
+                Remove-Item -Recurse -Force $stale
+            }
+        }
+
         It 'asks the control endpoint given with -Control' {
             (Get-SdListener -Control $control).Name | Should -Be 'other'
         }
