@@ -48,14 +48,6 @@ function Wait-Until([scriptblock] $Condition, [string] $What, [double] $Seconds 
     $value
 }
 
-function Get-Status {
-    $status = Send-SdMessage -Endpoint $control -Command STATUS -Reply -Timeout ([TimeSpan]::FromSeconds(5))
-    [pscustomobject]@{
-        Endpoint    = ($status.Parameters['endpoints'] -split ' ')[0]
-        Handed      = [long] $status.Parameters['handed']
-        Dispatchers = @($status.Parameters['dispatchers'] | ConvertFrom-Json)
-    }
-}
 
 try {
     $null = New-Item -ItemType Directory -Path $work -Force
@@ -71,10 +63,10 @@ try {
     $log = $listener.StandardError.ReadToEndAsync()
     $status = Wait-Until -What 'two dispatchers are ready' -Condition {
         if (-not (Test-Path "$runtime/control.sock")) { return $null }
-        $s = Get-Status
-        if (@($s.Dispatchers | Where-Object state -EQ 'ready').Count -eq 2) { $s }
+        $s = Get-SdListener -Control $control
+        if (@($s.Dispatchers | Where-Object State -EQ 'ready').Count -eq 2) { $s }
     }
-    $endpoint = $status.Endpoint
+    $endpoint = $status.Endpoints[0].ToString()
     Write-Host "==> $Clients clients, $Concurrency at a time, on $endpoint"
 
     $clock = [System.Diagnostics.Stopwatch]::StartNew()
@@ -101,19 +93,24 @@ try {
         finally {
             if ($client) { Disconnect-SdClient -Client $client }
         }
-    }
+    } | ForEach-Object -Begin { $done = 0 } -Process {
+        # The wave takes a while: show how far it got.
+        $done++
+        Write-Progress -Activity "Conversations on $endpoint" -Status "$done of $Clients" -PercentComplete (100 * $done / $Clients)
+        $_
+    } -End { Write-Progress -Activity "Conversations on $endpoint" -Completed }
     $clock.Stop()
-    $status = Get-Status
+    $status = Get-SdListener -Control $control
 
     Write-Host '==> QUIT (Send-SdMessage to the control endpoint)'
     Send-SdMessage -Endpoint $control -Command QUIT
     if (-not $listener.WaitForExit(30000)) { throw "demo: the listener (pid $($listener.Id)) did not stop within 30 s after QUIT" }
-    $leftProcesses = @($status.Dispatchers | Where-Object { Test-Path "/proc/$($_.pid)" })
+    $leftProcesses = @($status.Dispatchers | Where-Object { Test-Path "/proc/$($_.Pid)" })
     $leftFiles = @(Get-ChildItem -Path $runtime -ErrorAction Ignore)
 
     $completed = @($results | Where-Object Completed).Count
     $messages = ($results | Measure-Object Messages -Sum).Sum
-    $status.Dispatchers | Select-Object @{ n = 'Dispatcher pid'; e = { $_.pid } }, @{ n = 'Connections'; e = { $_.handed } } | Format-Table -AutoSize | Out-Host
+    $status.Dispatchers | Select-Object @{ n = 'Dispatcher pid'; e = { $_.Pid } }, @{ n = 'Connections'; e = { $_.Handed } } | Format-Table -AutoSize | Out-Host
     [pscustomobject]@{
         Conversations     = "$completed of $Clients"
         Messages          = $messages
@@ -125,7 +122,7 @@ try {
     } | Format-List | Out-Host
     $results | Where-Object { -not $_.Completed } | Select-Object -First 5 | ForEach-Object { Write-Warning "client $($_.Client): $($_.Error)" }
     $ok = $completed -eq $Clients -and $listener.ExitCode -eq 0 -and $leftProcesses.Count -eq 0 -and $leftFiles.Count -eq 0 -and
-        @($status.Dispatchers | Where-Object handed -GT 0).Count -eq 2
+        @($status.Dispatchers | Where-Object Handed -GT 0).Count -eq 2
 }
 finally {
     if ($listener -and -not $listener.HasExited) { $listener.Kill($true); $null = $listener.WaitForExit(5000) }
