@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 
 namespace SocketDispatcher.Cli;
 
@@ -25,15 +24,14 @@ internal static class StatusCommand
                 return CliRunner.Done;
             }
 
-            foreach (var (name, value) in status!.Parameters.Where(p => p.Key != "dispatchers")) Console.WriteLine($"{name,-10} {value}");
+            // One reading of STATUS for every front-end: SdListenerInfo (Core), as Get-SdListener shows it.
+            var info = SdListenerInfo.FromStatus(status!);
+            Console.WriteLine($"{info.Name} (pid {info.Pid}, {info.State}) since {info.StartedAt:u}");
+            Console.WriteLine($"endpoints  {string.Join(' ', info.Endpoints)}");
+            Console.WriteLine($"accepted   {info.Accepted}   handed {info.Handed}   re-handed {info.Rehanded}   closed without a dispatcher {info.Dropped}");
             Console.WriteLine();
             Console.WriteLine($"{"PID",8} {"STATE",-9} {"RESTARTS",8} {"HANDED",10} {"OPEN",8} {"PENDING",8}");
-            using var dispatchers = JsonDocument.Parse(status.GetParameter("dispatchers") ?? "[]");
-            foreach (var d in dispatchers.RootElement.EnumerateArray())
-            {
-                Console.WriteLine($"{d.GetProperty("pid").GetInt32(),8} {d.GetProperty("state").GetString(),-9} {d.GetProperty("restarts").GetInt32(),8} {d.GetProperty("handed").GetInt64(),10} {d.GetProperty("open").GetInt32(),8} {d.GetProperty("pending").GetInt32(),8}");
-            }
-
+            foreach (var d in info.Dispatchers) Console.WriteLine($"{d.Pid,8} {d.State,-9} {d.Restarts,8} {d.Handed,10} {d.Open,8} {d.Pending,8}");
             return CliRunner.Done;
         }));
         return command;

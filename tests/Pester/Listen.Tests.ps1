@@ -66,6 +66,15 @@ Describe 'sd listen' {
             $failures | Should -BeNullOrEmpty
         }
 
+        It 'shows its counters and one row per dispatcher pid in sd status' {
+            $pids = (Get-SdTestStatus -Control $listener.Control).Dispatchers.pid
+            $text = & $env:SD_BIN status --control $listener.Control
+            $LASTEXITCODE | Should -Be 0
+            $text[0] | Should -Match "^\S+ \(pid $($listener.Id), running\)"
+            foreach ($id in $pids) { @($text | Where-Object { $_ -match "^\s+$id ready " }).Count | Should -Be 1 -Because "dispatcher $id has a row" }
+            @($text | Where-Object { $_ -match '^\s+\d+ ready ' }).Count | Should -Be 2
+        }
+
         It 'answers a malformed line with INVALID and goes on' {
             $c = Connect-SdTestTls -Port $listener.Port -CaFile $ca
             try {
