@@ -67,8 +67,17 @@ internal sealed class HandoffChannel : IDisposable
     public void Send(SdMessage message, SafeHandle? descriptor = null)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var bytes = Encoding.UTF8.GetBytes(message.ToString());
-        NativeSockets.Send(_socket.SafeHandle, bytes, descriptor);
+        var text = message.ToString();
+        var length = Encoding.UTF8.GetByteCount(text);
+        if (length > 512)
+        {
+            NativeSockets.Send(_socket.SafeHandle, Encoding.UTF8.GetBytes(text), descriptor);
+            return;
+        }
+
+        // The usual record (CONNECTION, ACCEPTED, CLOSED) is short: encode it on the stack.
+        Span<byte> bytes = stackalloc byte[512];
+        NativeSockets.Send(_socket.SafeHandle, bytes[..Encoding.UTF8.GetBytes(text, bytes)], descriptor);
     }
 
     /// <summary>Sends one message unless the peer's queue is full (it stopped reading): then returns false instead of blocking.</summary>
