@@ -299,7 +299,10 @@ public sealed partial class SdListener
 
             var link = new DispatcherLink(new HandoffChannel(socket), credentials);
             lock (_gate) _links.Add(link);
-            link.Channel.Start("sd-handoff-" + credentials.ProcessId.ToString(CultureInfo.InvariantCulture));
+            // Records are handled on the channel's reading thread: ACCEPTED and CLOSED come twice per
+            // connection, and a thread-pool hop for each cost more than the rest of the listener's work.
+            // OnRecord never waits for this dispatcher (it may send to others, which read on their own thread).
+            link.Channel.Start("sd-handoff-" + credentials.ProcessId.ToString(CultureInfo.InvariantCulture), record => HandleRecord(link, record));
             _ = RunLinkAsync(link);
         }
     }
@@ -309,14 +312,8 @@ public sealed partial class SdListener
         var reason = "the handoff channel closed";
         try
         {
-            await foreach (var record in link.Channel.Records.ReadAllAsync().ConfigureAwait(false))
-            {
-                using (record)
-                {
-                    if (record.Message is { } message) OnRecord(link, message);
-                    else ListenerLog.BadRecord(_logger, link.Pid, record.Error?.Message ?? "empty record");
-                }
-            }
+            // The records themselves are handled by HandleRecord; this only waits for the end of the stream.
+            await link.Channel.Records.Completion.ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -324,6 +321,15 @@ public sealed partial class SdListener
         }
 
         Drop(link, reason);
+    }
+
+    private void HandleRecord(DispatcherLink link, HandoffRecord record)
+    {
+        using (record)
+        {
+            if (record.Message is { } message) OnRecord(link, message);
+            else ListenerLog.BadRecord(_logger, link.Pid, record.Error?.Message ?? "empty record");
+        }
     }
 
     private void OnRecord(DispatcherLink link, SdMessage message)

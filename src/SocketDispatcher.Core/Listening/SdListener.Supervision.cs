@@ -47,6 +47,9 @@ public sealed partial class SdListener
         ?? (ScriptHandlerLaunch.IsScript(_options.Handler) ? ScriptHandlerLaunch.FindPowerShell(_options.PowerShellProgram).Program : null)
         ?? Path.Combine(Path.GetDirectoryName(typeof(SdListener).Assembly.Location) ?? AppContext.BaseDirectory, "sd");
 
+    /// <summary>Our own sd with a built-in handler on plain connections: nothing blocks a dispatcher's epoll thread.</summary>
+    private bool InlineCompletions => _options.DispatcherProgram is null && _options.Tls is null && SdHandlers.Names.Contains(_options.Handler);
+
     private void StartSupervision()
     {
         for (var i = 0; i < _options.Dispatchers; i++)
@@ -97,7 +100,7 @@ public sealed partial class SdListener
             DispatcherProcess process;
             try
             {
-                process = DispatcherProcess.Start(DispatcherProgram, DispatcherArguments());
+                process = DispatcherProcess.Start(DispatcherProgram, DispatcherArguments(), inlineCompletions: InlineCompletions);
             }
             catch (SdException ex)
             {
