@@ -15,6 +15,7 @@ public sealed partial class SdListener
     private readonly List<DispatcherLink> _links = [];
     private readonly Queue<HandedConnection> _waiting = new();
     private TaskCompletionSource _linkReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool _acceptWaiting;
     private int _next;
     private long _nextId;
 
@@ -118,7 +119,9 @@ public sealed partial class SdListener
     {
         lock (_gate)
         {
-            return CanAccept() ? Task.CompletedTask : _linkReady.Task.WaitAsync(cancellationToken);
+            if (CanAccept()) return Task.CompletedTask;
+            _acceptWaiting = true;
+            return _linkReady.Task.WaitAsync(cancellationToken);
         }
     }
 
@@ -355,7 +358,9 @@ public sealed partial class SdListener
                 OnClosed(link, message.GetParameter("id"));
                 break;
             case HandoffProtocol.Quit:
-                _ = StopAsync(drain: true, message.GetParameter("reason") ?? $"QUIT from dispatcher {link.Pid}");
+                // Stopping sends EXIT to every dispatcher: not from a reading thread (see HandWaitingLater).
+                var reason = message.GetParameter("reason") ?? $"QUIT from dispatcher {link.Pid}";
+                _ = Task.Run(() => StopAsync(drain: true, reason));
                 break;
             case HandoffProtocol.Absolutely:
                 lock (_gate)
@@ -380,7 +385,7 @@ public sealed partial class SdListener
         }
 
         Release(closed);
-        HandWaiting();
+        HandWaitingLater();
     }
 
     private SdMessage CreateConfig()
@@ -405,7 +410,7 @@ public sealed partial class SdListener
             link.LastAnswer = DateTimeOffset.UtcNow;
         }
 
-        HandWaiting();
+        HandWaitingLater();
     }
 
     /// <summary>Hands the connections that wait for a dispatcher, oldest first, then wakes the accept loops if they may go on.</summary>
@@ -425,9 +430,33 @@ public sealed partial class SdListener
         }
     }
 
+    /// <summary>
+    /// <see cref="HandWaiting"/> for a channel's reading thread, which must never block in a send:
+    /// a dispatcher's reading thread sends ACCEPTED, so if both reading threads waited for each other
+    /// with full queues, neither would read again. Handing waiting connections sends, so it goes to the
+    /// thread pool; the usual case (nothing waits) only wakes the accept loops.
+    /// </summary>
+    private void HandWaitingLater()
+    {
+        lock (_gate)
+        {
+            if (_waiting.Count == 0)
+            {
+                if (CanAccept()) SignalReady();
+                return;
+            }
+        }
+
+        ThreadPool.UnsafeQueueUserWorkItem(static listener => listener.HandWaiting(), this, preferLocal: false);
+    }
+
     /// <summary>Wakes the accept loops waiting for a dispatcher; called under the lock.</summary>
     private void SignalReady()
     {
+        // Only when an accept loop waits: CLOSED comes for every connection, and a new
+        // TaskCompletionSource each time would be an allocation per connection for nothing.
+        if (!_acceptWaiting) return;
+        _acceptWaiting = false;
         _linkReady.TrySetResult();
         _linkReady = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
     }
