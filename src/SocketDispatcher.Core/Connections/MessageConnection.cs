@@ -226,7 +226,9 @@ internal sealed class MessageConnection : IMessageTransport
     private async Task ReadLoopAsync(Func<LineResult, ValueTask> onLine)
     {
         await Task.Yield();
-        var reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true));
+        // Zero-byte reads: an idle connection waits for data without holding the reader's 4 KiB
+        // buffer, which was about 40 % of a dispatcher's memory per idle plain connection.
+        var reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true));
         try
         {
             await LineReader.ReadAsync(reader, _maxLineBytes, async lines =>
