@@ -27,7 +27,11 @@ public sealed class SdDispatcher : IAsyncDisposable
     private SslServerAuthenticationOptions? _tls;
     private int _maxLineBytes = 64 * 1024;
     private long _handled;
+    private readonly object _drainGate = new();
+    private readonly bool _inlineSessions;
     private Task _run = Task.CompletedTask;
+    private Task? _draining;
+    private TimeSpan _drain = TimeSpan.FromSeconds(30);
 
     private SdDispatcher(DispatcherOptions options, SdMessageRouter router, HandoffChannel channel, ILogger logger)
     {
@@ -35,6 +39,11 @@ public sealed class SdDispatcher : IAsyncDisposable
         _router = router;
         _channel = channel;
         _logger = logger;
+
+        // A built-in handler never blocks before its first real await, so its conversation starts on
+        // the reading thread; a custom router (a PowerShell script, a test's) may, so it starts on
+        // the thread pool, as TLS does (a handshake is about 1 ms of CPU).
+        _inlineSessions = options.Router is null;
     }
 
     /// <summary>This process's id.</summary>
@@ -69,7 +78,7 @@ public sealed class SdDispatcher : IAsyncDisposable
         var logger = loggerFactory.CreateLogger("SocketDispatcher.Dispatcher");
         var channel = await ConnectAsync(options, cancellationToken).ConfigureAwait(false);
         var dispatcher = new SdDispatcher(options, router, channel, logger);
-        channel.Start("sd-handoff-receive");
+        channel.Start("sd-handoff-receive", dispatcher.OnRecord);
         channel.Send(new SdMessage(HandoffProtocol.Hello, [
             new("pid", Environment.ProcessId.ToString(CultureInfo.InvariantCulture)),
             new("capacity", options.Capacity.ToString(CultureInfo.InvariantCulture)),
@@ -133,55 +142,25 @@ public sealed class SdDispatcher : IAsyncDisposable
 
     private async Task RunAsync()
     {
-        var drain = TimeSpan.FromSeconds(30);
-        var reason = "the listener closed the handoff channel";
-        Task? draining = null;
+        var failure = (string?)null;
         try
         {
-            await foreach (var record in _channel.Records.ReadAllAsync().ConfigureAwait(false))
-            {
-                using (record)
-                {
-                    if (record.Message is not { } message)
-                    {
-                        DispatcherLog.BadRecord(_logger, Environment.ProcessId, record.Error?.Message ?? "empty");
-                        continue;
-                    }
-
-                    if (message.Command == HandoffProtocol.Exit)
-                    {
-                        _ = long.TryParse(message.GetParameter("drain"), CultureInfo.InvariantCulture, out var ms);
-                        if (draining is null)
-                        {
-                            // Keep reading while draining: CLOSED goes on being reported, and a second
-                            // EXIT drain=0 (STOP, a second SIGTERM) cuts the drain short. The channel
-                            // is closed when the drain ends, which ends this loop.
-                            reason = "EXIT from the listener";
-                            drain = TimeSpan.FromMilliseconds(Math.Max(0, ms));
-                            DispatcherLog.Stopping(_logger, Environment.ProcessId, reason, _sessions.Count, (long)drain.TotalMilliseconds);
-                            draining = DrainThenCloseAsync(drain);
-                        }
-                        else if (ms <= 0)
-                        {
-                            _abortSessions.Cancel();
-                        }
-
-                        continue;
-                    }
-
-                    Handle(message, record);
-                }
-            }
+            // The records themselves are handled by OnRecord on the channel's reading thread; this
+            // only waits for the end of the stream.
+            await _channel.Records.Completion.ConfigureAwait(false);
         }
         catch (Exception ex)
         {
-            reason = $"the handoff channel failed: {ex.Message}";
+            failure = $"the handoff channel failed: {ex.Message}";
         }
 
+        Task? draining;
+        lock (_drainGate) draining = _draining;
         if (draining is null)
         {
-            DispatcherLog.Stopping(_logger, Environment.ProcessId, reason, _sessions.Count, (long)drain.TotalMilliseconds);
-            await DrainAsync(drain).ConfigureAwait(false);
+            var reason = failure ?? "the listener closed the handoff channel";
+            DispatcherLog.Stopping(_logger, Environment.ProcessId, reason, _sessions.Count, (long)_drain.TotalMilliseconds);
+            await DrainAsync(_drain).ConfigureAwait(false);
         }
         else
         {
@@ -190,6 +169,48 @@ public sealed class SdDispatcher : IAsyncDisposable
 
         _channel.Dispose();
         DispatcherLog.Stopped(_logger, Environment.ProcessId, HandledConnections);
+    }
+
+    /// <summary>
+    /// Handles one record on the channel's reading thread, in arrival order. Saves the thread-pool
+    /// hop per record, which with several .NET processes on few cores costs more than the record
+    /// (handoff-notes.md pitfall 11). Nothing here waits for the listener.
+    /// </summary>
+    private void OnRecord(HandoffRecord record)
+    {
+        using (record)
+        {
+            if (record.Message is not { } message)
+            {
+                DispatcherLog.BadRecord(_logger, Environment.ProcessId, record.Error?.Message ?? "empty");
+                return;
+            }
+
+            if (message.Command == HandoffProtocol.Exit)
+            {
+                _ = long.TryParse(message.GetParameter("drain"), CultureInfo.InvariantCulture, out var ms);
+                lock (_drainGate)
+                {
+                    if (_draining is null)
+                    {
+                        // Keep reading while draining: CLOSED goes on being reported, and a second
+                        // EXIT drain=0 (STOP, a second SIGTERM) cuts the drain short. The channel
+                        // is closed when the drain ends, which ends the reading.
+                        _drain = TimeSpan.FromMilliseconds(Math.Max(0, ms));
+                        DispatcherLog.Stopping(_logger, Environment.ProcessId, "EXIT from the listener", _sessions.Count, (long)_drain.TotalMilliseconds);
+                        _draining = DrainThenCloseAsync(_drain);
+                    }
+                    else if (ms <= 0)
+                    {
+                        _abortSessions.Cancel();
+                    }
+                }
+
+                return;
+            }
+
+            Handle(message, record);
+        }
     }
 
     private async Task DrainThenCloseAsync(TimeSpan drain)
@@ -255,7 +276,10 @@ public sealed class SdDispatcher : IAsyncDisposable
         var tls = message.GetParameter("tls") == "true";
         var peer = message.GetParameter("peer");
         DispatcherLog.ConnectionTaken(_logger, Environment.ProcessId, id, peer, tls);
-        var run = ServerSession.RunAsync(id, descriptor, peer, tls, _tls, _router, _maxLineBytes, _options.Trace, _options.HandshakeTimeout, _logger, RequestServiceStop, _abortSessions.Token);
+        var tlsOptions = _tls;
+        var run = _inlineSessions && !tls
+            ? ServerSession.RunAsync(id, descriptor, peer, tls, tlsOptions, _router, _maxLineBytes, _options.Trace, _options.HandshakeTimeout, _logger, RequestServiceStop, _abortSessions.Token)
+            : Task.Run(() => ServerSession.RunAsync(id, descriptor, peer, tls, tlsOptions, _router, _maxLineBytes, _options.Trace, _options.HandshakeTimeout, _logger, RequestServiceStop, _abortSessions.Token));
         _sessions[id] = run;
         run.ContinueWith(_ => Closed(id), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }

@@ -22,6 +22,7 @@ internal sealed class HandoffChannel : IDisposable
 
     private readonly Socket _socket;
     private readonly Channel<HandoffRecord> _records = Channel.CreateUnbounded<HandoffRecord>(new UnboundedChannelOptions { SingleWriter = true });
+    private Action<HandoffRecord>? _handle;
     private int _started;
     private int _disposed;
 
@@ -54,10 +55,17 @@ internal sealed class HandoffChannel : IDisposable
         }
     }
 
-    /// <summary>Starts the thread that reads records into <see cref="Records"/>.</summary>
-    public void Start(string threadName)
+    /// <summary>
+    /// Starts the thread that reads records into <see cref="Records"/>; with <paramref name="handle"/>,
+    /// the thread hands each record to it instead, in order, and <see cref="Records"/> only completes
+    /// at end of stream. Handling on the reading thread saves a thread-pool hop per record, which with
+    /// several .NET processes on few cores costs more than the record itself (handoff-notes.md pitfall 11);
+    /// <paramref name="handle"/> must then never wait for this channel's peer.
+    /// </summary>
+    public void Start(string threadName, Action<HandoffRecord>? handle = null)
     {
         if (Interlocked.Exchange(ref _started, 1) != 0) throw new InvalidOperationException("the channel is already reading");
+        _handle = handle;
         new Thread(ReceiveLoop) { IsBackground = true, Name = threadName }.Start();
     }
 
@@ -67,8 +75,17 @@ internal sealed class HandoffChannel : IDisposable
     public void Send(SdMessage message, SafeHandle? descriptor = null)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var bytes = Encoding.UTF8.GetBytes(message.ToString());
-        NativeSockets.Send(_socket.SafeHandle, bytes, descriptor);
+        var text = message.ToString();
+        var length = Encoding.UTF8.GetByteCount(text);
+        if (length > 512)
+        {
+            NativeSockets.Send(_socket.SafeHandle, Encoding.UTF8.GetBytes(text), descriptor);
+            return;
+        }
+
+        // The usual record (CONNECTION, ACCEPTED, CLOSED) is short: encode it on the stack.
+        Span<byte> bytes = stackalloc byte[512];
+        NativeSockets.Send(_socket.SafeHandle, bytes[..Encoding.UTF8.GetBytes(text, bytes)], descriptor);
     }
 
     /// <summary>Sends one message unless the peer's queue is full (it stopped reading): then returns false instead of blocking.</summary>
@@ -123,6 +140,12 @@ internal sealed class HandoffChannel : IDisposable
 
                 if (length == 0 && descriptors.Count == 0) break;
                 var record = Decode(buffer.AsSpan(0, length), descriptors);
+                if (_handle is { } handle)
+                {
+                    handle(record);
+                    continue;
+                }
+
                 if (!_records.Writer.TryWrite(record))
                 {
                     record.Dispose();

@@ -1,26 +1,48 @@
 using System.Buffers.Binary;
+using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
-using Mono.Unix.Native;
 
 namespace SocketDispatcher.Interop;
 
 /// <summary>
-/// The only place that calls the C library for sockets: <c>sendmsg(2)</c>/<c>recvmsg(2)</c> with
-/// <c>SCM_RIGHTS</c> (unix(7), cmsg(3)) through Mono.Posix.NETStandard, and <c>SO_PEERCRED</c>
-/// (socket(7)). Everything above it deals in <see cref="Socket"/> and <see cref="SafeHandle"/>.
+/// The only place that calls the C library for sockets: <c>accept4(2)</c>, <c>sendmsg(2)</c>/<c>recvmsg(2)</c>
+/// with <c>SCM_RIGHTS</c> (unix(7), cmsg(3)), <c>SO_PEERCRED</c> (socket(7)), <c>TCP_INFO</c> (tcp(7)),
+/// <c>socketpair(2)</c> and <c>fcntl(2)</c>. Declared with <see cref="LibraryImportAttribute"/> against
+/// glibc on x86_64/arm64 Linux: the calls are blittable, allocate nothing, and keep errno
+/// (<see cref="Marshal.GetLastPInvokeError"/>). Mono.Posix.NETStandard was used before; its
+/// sendmsg/recvmsg wrappers allocated per call and lost errno. Everything above this class deals in
+/// <see cref="Socket"/> and <see cref="SafeHandle"/>.
 /// </summary>
-internal static unsafe class NativeSockets
+internal static unsafe partial class NativeSockets
 {
     /// <summary>SCM_MAX_FD in the kernel (include/net/scm.h): the most fds one message can carry.</summary>
     public const int MaxFileDescriptorsPerMessage = 253;
 
-    private const int SolSocket = 1;      // <sys/socket.h>, Linux
-    private const int SoPeerCred = 17;    // <asm-generic/socket.h>
-    private const int IpProtoTcp = 6;     // <netinet/in.h>
-    private const int TcpInfo = 11;       // <netinet/tcp.h>
+    /// <summary>Room for any socket address accept4 or getsockname can return (struct sockaddr_storage).</summary>
+    public const int SocketAddressBytes = 128;
 
-    private static readonly long ControlSpace = (long)Syscall.CMSG_SPACE(sizeof(int) * MaxFileDescriptorsPerMessage);
+    private const int SolSocket = 1;        // <sys/socket.h>, Linux
+    private const int ScmRights = 1;        // <sys/socket.h>
+    private const int SoPeerCred = 17;      // <asm-generic/socket.h>
+    private const int IpProtoTcp = 6;       // <netinet/in.h>
+    private const int TcpInfo = 11;         // <netinet/tcp.h>
+    private const int MsgCtrunc = 0x8;      // <bits/socket.h>
+    private const int MsgTrunc = 0x20;
+    private const int MsgDontWait = 0x40;
+    private const int MsgNoSignal = 0x4000;
+    private const int MsgCmsgCloexec = 0x40000000;
+    private const int SockStream = 1, SockDgram = 2, SockSeqpacket = 5;
+    private const int SockCloexec = 0x80000; // O_CLOEXEC
+    private const int AfUnix = 1, AfInet = 2, AfInet6 = 10;
+    private const int FGetFd = 1, FSetFd = 2, FdCloexec = 1;
+    private const int Eintr = 4, Eagain = 11;
+    private const nuint FionRead = 0x541B;  // <asm-generic/ioctls.h>
+
+    // cmsg(3) on glibc/Linux 64-bit: struct cmsghdr is { size_t cmsg_len; int cmsg_level; int cmsg_type; },
+    // and CMSG_DATA/CMSG_SPACE align to sizeof(size_t) (handoff-notes.md pitfall 8).
+    private static readonly int CmsgHeaderBytes = sizeof(Cmsghdr);
+    private static readonly int ControlSpace = CmsgSpace(sizeof(int) * MaxFileDescriptorsPerMessage);
 
     /// <summary>
     /// Sends one record with an optional descriptor attached as <c>SCM_RIGHTS</c>. Uses
@@ -28,9 +50,7 @@ internal static unsafe class NativeSockets
     /// <paramref name="dontWait"/>, <c>MSG_DONTWAIT</c> so that a peer that stopped reading makes the
     /// call fail (EAGAIN) instead of blocking once the socket's send buffer is full.
     /// </summary>
-    /// <returns>True when sent; false only with <paramref name="dontWait"/>, when the call would block
-    /// (or failed without an errno, which Mono.Posix can lose: see <see cref="LastError"/>; a peer that
-    /// is really gone shows as end of stream on the channel's reading side).</returns>
+    /// <returns>True when sent; false only with <paramref name="dontWait"/>, when the call would block (EAGAIN).</returns>
     /// <exception cref="SyscallException">sendmsg failed (EPIPE when the peer is gone).</exception>
     public static bool Send(SafeHandle channel, ReadOnlySpan<byte> payload, SafeHandle? descriptor, bool dontWait = false)
     {
@@ -41,40 +61,38 @@ internal static unsafe class NativeSockets
             // DangerousGetHandle takes no reference: hold one so a concurrent Dispose cannot recycle the fd number.
             channel.DangerousAddRef(ref addedChannel);
             descriptor?.DangerousAddRef(ref addedDescriptor);
+
+            // The control buffer lives on the stack: nothing is allocated per record.
+            var control = stackalloc ulong[(CmsgSpace(sizeof(int)) + 7) / 8];
             fixed (byte* data = payload)
             {
-                var message = new Msghdr
-                {
-                    msg_iov = [new Iovec { iov_base = (IntPtr)data, iov_len = (ulong)payload.Length }],
-                    msg_iovlen = 1,
-                };
+                var vector = new Iovec { Base = data, Length = (nuint)payload.Length };
+                var message = new Msghdr { Iov = &vector, IovLength = 1 };
                 if (descriptor is not null)
                 {
-                    message.msg_control = new byte[Syscall.CMSG_SPACE(sizeof(int))];
-                    message.msg_controllen = message.msg_control.Length;
-                    var header = Syscall.CMSG_FIRSTHDR(message);
-                    new Cmsghdr
-                    {
-                        cmsg_len = (long)Syscall.CMSG_LEN(sizeof(int)),
-                        cmsg_level = UnixSocketProtocol.SOL_SOCKET,
-                        cmsg_type = UnixSocketControlMessage.SCM_RIGHTS,
-                    }.WriteToBuffer(message, header);
-                    var at = (int)Syscall.CMSG_DATA(message, header);
-                    BinaryPrimitives.WriteInt32LittleEndian(message.msg_control.AsSpan(at), (int)descriptor.DangerousGetHandle());
+                    var header = (Cmsghdr*)control;
+                    header->Length = (nuint)(CmsgHeaderBytes + sizeof(int));
+                    header->Level = SolSocket;
+                    header->Type = ScmRights;
+                    *(int*)((byte*)control + CmsgHeaderBytes) = (int)descriptor.DangerousGetHandle();
+                    message.Control = control;
+                    message.ControlLength = (nuint)CmsgSpace(sizeof(int));
                 }
 
-                var flags = dontWait ? MessageFlags.MSG_NOSIGNAL | MessageFlags.MSG_DONTWAIT : MessageFlags.MSG_NOSIGNAL;
-                long sent;
+                var flags = dontWait ? MsgNoSignal | MsgDontWait : MsgNoSignal;
+                var fd = (int)channel.DangerousGetHandle();
+                nint sent;
+                int errno;
                 do
                 {
-                    sent = Syscall.sendmsg((int)channel.DangerousGetHandle(), message, flags);
+                    sent = SysSendmsg(fd, &message, flags);
+                    errno = sent < 0 ? Marshal.GetLastPInvokeError() : 0;
                 }
-                while (sent < 0 && Stdlib.GetLastError() == Errno.EINTR);
+                while (sent < 0 && errno == Eintr);
                 if (sent < 0)
                 {
-                    var error = LastError("sendmsg");
-                    if (dontWait && error.Errno is 0 or (int)Errno.EAGAIN) return false;
-                    throw error;
+                    if (dontWait && errno == Eagain) return false;
+                    throw new SyscallException("sendmsg", errno);
                 }
 
                 if (sent != payload.Length) throw new SyscallException("sendmsg", 0, $"sent {sent} of {payload.Length} bytes");
@@ -101,28 +119,27 @@ internal static unsafe class NativeSockets
         try
         {
             channel.DangerousAddRef(ref added);
+            var control = stackalloc ulong[ControlSpace / 8];
             fixed (byte* data = buffer)
             {
-                var message = new Msghdr
-                {
-                    msg_iov = [new Iovec { iov_base = (IntPtr)data, iov_len = (ulong)buffer.Length }],
-                    msg_iovlen = 1,
-                    msg_control = new byte[ControlSpace],
-                    msg_controllen = ControlSpace,
-                };
-                long received;
+                var vector = new Iovec { Base = data, Length = (nuint)buffer.Length };
+                var message = new Msghdr { Iov = &vector, IovLength = 1, Control = control, ControlLength = (nuint)ControlSpace };
+                var fd = (int)channel.DangerousGetHandle();
+                nint received;
+                int errno;
                 do
                 {
-                    received = Syscall.recvmsg((int)channel.DangerousGetHandle(), message, MessageFlags.MSG_CMSG_CLOEXEC);
+                    received = SysRecvmsg(fd, &message, MsgCmsgCloexec);
+                    errno = received < 0 ? Marshal.GetLastPInvokeError() : 0;
                 }
-                while (received < 0 && Stdlib.GetLastError() == Errno.EINTR);
-                if (received < 0) throw LastError("recvmsg");
-                CollectDescriptors(message, descriptors);
+                while (received < 0 && errno == Eintr);
+                if (received < 0) throw new SyscallException("recvmsg", errno);
+                CollectDescriptors(&message, descriptors);
 
                 // MSG_CTRUNC: the kernel closed the fds that did not fit, so those connections are gone;
                 // MSG_TRUNC: the payload was cut. Both are protocol failures the caller must see.
-                if ((message.msg_flags & MessageFlags.MSG_CTRUNC) != 0) throw new SyscallException("recvmsg", 0, "MSG_CTRUNC: descriptors were dropped for lack of control buffer room");
-                if ((message.msg_flags & MessageFlags.MSG_TRUNC) != 0) throw new SyscallException("recvmsg", 0, $"MSG_TRUNC: a record was longer than {buffer.Length} bytes");
+                if ((message.Flags & MsgCtrunc) != 0) throw new SyscallException("recvmsg", 0, "MSG_CTRUNC: descriptors were dropped for lack of control buffer room");
+                if ((message.Flags & MsgTrunc) != 0) throw new SyscallException("recvmsg", 0, $"MSG_TRUNC: a record was longer than {buffer.Length} bytes");
                 return (int)received;
             }
         }
@@ -132,11 +149,110 @@ internal static unsafe class NativeSockets
         }
     }
 
+    /// <summary>
+    /// Blocks in <c>accept4(2)</c> for the next connection on a listening socket, close-on-exec
+    /// (<c>SOCK_CLOEXEC</c>) and blocking, so that the receiving dispatcher sees the mode .NET assumes
+    /// (handoff-notes.md pitfall 2). No .NET <see cref="Socket"/> is made for it: that costs about 9
+    /// system calls and a SocketAsyncEngine registration the listener never uses.
+    /// </summary>
+    /// <param name="listening">The listening socket.</param>
+    /// <param name="address">Receives the peer's address (at least <see cref="SocketAddressBytes"/> bytes).</param>
+    /// <param name="addressLength">The length of the peer's address in <paramref name="address"/>.</param>
+    /// <returns>The accepted connection, closed by a plain close(2) when released.</returns>
+    /// <exception cref="SyscallException">accept4 failed (ECONNABORTED, EMFILE, EINVAL once the socket is shut down...).</exception>
+    public static SocketDescriptor Accept(SafeHandle listening, Span<byte> address, out int addressLength)
+    {
+        var added = false;
+        try
+        {
+            listening.DangerousAddRef(ref added);
+            var fd = (int)listening.DangerousGetHandle();
+            fixed (byte* sockaddr = address)
+            {
+                int accepted;
+                int errno;
+                uint length;
+                do
+                {
+                    length = (uint)address.Length;
+                    accepted = SysAccept4(fd, sockaddr, &length, SockCloexec);
+                    errno = accepted < 0 ? Marshal.GetLastPInvokeError() : 0;
+                }
+                while (accepted < 0 && errno == Eintr);
+                if (accepted < 0) throw new SyscallException("accept4", errno);
+                addressLength = (int)Math.Min(length, (uint)address.Length);
+                return new SocketDescriptor(accepted);
+            }
+        }
+        finally
+        {
+            if (added) listening.DangerousRelease();
+        }
+    }
+
+    /// <summary>The local address of a socket (getsockname(2)) as <see cref="IPEndPoint.ToString"/> writes it; null when it is not IP.</summary>
+    public static string? GetLocalEndPoint(SafeHandle socket)
+    {
+        Span<byte> address = stackalloc byte[SocketAddressBytes];
+        var added = false;
+        try
+        {
+            socket.DangerousAddRef(ref added);
+            var length = (uint)address.Length;
+            fixed (byte* sockaddr = address)
+            {
+                if (SysGetsockname((int)socket.DangerousGetHandle(), sockaddr, &length) < 0) return null;
+            }
+
+            return ToIPEndPoint(address[..(int)Math.Min(length, (uint)address.Length)])?.ToString();
+        }
+        finally
+        {
+            if (added) socket.DangerousRelease();
+        }
+    }
+
+    /// <summary>The address family of a struct sockaddr (sys/socket.h).</summary>
+    public static AddressFamily FamilyOf(ReadOnlySpan<byte> address) => address.Length < 2
+        ? AddressFamily.Unknown
+        : BinaryPrimitives.ReadUInt16LittleEndian(address) switch
+        {
+            AfInet => AddressFamily.InterNetwork,
+            AfInet6 => AddressFamily.InterNetworkV6,
+            AfUnix => AddressFamily.Unix,
+            _ => AddressFamily.Unknown,
+        };
+
+    /// <summary>A struct sockaddr_in or sockaddr_in6 (ip(7), ipv6(7)) as an endpoint; null for any other family.</summary>
+    public static IPEndPoint? ToIPEndPoint(ReadOnlySpan<byte> address)
+    {
+        switch (FamilyOf(address))
+        {
+            case AddressFamily.InterNetwork when address.Length >= 8:
+                return new IPEndPoint(new IPAddress(address.Slice(4, 4)), BinaryPrimitives.ReadUInt16BigEndian(address[2..]));
+            case AddressFamily.InterNetworkV6 when address.Length >= 28:
+                var scope = BinaryPrimitives.ReadUInt32LittleEndian(address[24..]);
+                return new IPEndPoint(new IPAddress(address.Slice(8, 16), scope), BinaryPrimitives.ReadUInt16BigEndian(address[2..]));
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>Closes a descriptor with a plain close(2): never abortive, so a dispatcher's later close is a FIN (handoff-notes.md pitfall 1).</summary>
+    public static void Close(nint descriptor) => _ = SysClose((int)descriptor);
+
     /// <summary>The pid, uid and gid of the process at the other end of a connected AF_UNIX socket (<c>SO_PEERCRED</c>, socket(7)).</summary>
     public static PeerCredentials GetPeerCredentials(Socket socket)
     {
+        ArgumentNullException.ThrowIfNull(socket);
+        return GetPeerCredentials(socket.SafeHandle);
+    }
+
+    /// <inheritdoc cref="GetPeerCredentials(Socket)"/>
+    public static PeerCredentials GetPeerCredentials(SafeHandle socket)
+    {
         Span<byte> ucred = stackalloc byte[12];
-        var length = socket.GetRawSocketOption(SolSocket, SoPeerCred, ucred);
+        var length = GetSocketOption(socket, SolSocket, SoPeerCred, ucred);
         if (length < 12) throw new SocketException((int)SocketError.ProtocolOption);
         return new PeerCredentials(
             BinaryPrimitives.ReadInt32LittleEndian(ucred),
@@ -154,17 +270,14 @@ internal static unsafe class NativeSockets
     {
         var native = type switch
         {
-            SocketType.Stream => UnixSocketType.SOCK_STREAM,
-            SocketType.Dgram => UnixSocketType.SOCK_DGRAM,
-            SocketType.Seqpacket => UnixSocketType.SOCK_SEQPACKET,
+            SocketType.Stream => SockStream,
+            SocketType.Dgram => SockDgram,
+            SocketType.Seqpacket => SockSeqpacket,
             _ => throw new ArgumentOutOfRangeException(nameof(type), type, "socketpair(2) takes SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET"),
         };
-        if (Syscall.socketpair(UnixAddressFamily.AF_UNIX, native, UnixSocketFlags.SOCK_CLOEXEC, (UnixSocketProtocol)0, out var first, out var second) < 0)
-        {
-            throw LastError("socketpair");
-        }
-
-        return (new SafeSocketHandle(first, ownsHandle: true), new SafeSocketHandle(second, ownsHandle: true));
+        var pair = stackalloc int[2];
+        if (SysSocketpair(AfUnix, native | SockCloexec, 0, pair) < 0) throw new SyscallException("socketpair", Marshal.GetLastPInvokeError());
+        return (new SafeSocketHandle(pair[0], ownsHandle: true), new SafeSocketHandle(pair[1], ownsHandle: true));
     }
 
     /// <summary>
@@ -174,7 +287,7 @@ internal static unsafe class NativeSockets
     /// <exception cref="SyscallException">fcntl failed.</exception>
     public static void SetCloseOnExec(SafeHandle handle, bool closeOnExec)
     {
-        if (Syscall.fcntl((int)handle.DangerousGetHandle(), FcntlCommand.F_SETFD, closeOnExec ? 1 : 0) < 0) throw LastError("fcntl");
+        if (SysFcntl((int)handle.DangerousGetHandle(), FSetFd, closeOnExec ? FdCloexec : 0) < 0) throw new SyscallException("fcntl", Marshal.GetLastPInvokeError());
     }
 
     /// <summary>
@@ -186,59 +299,173 @@ internal static unsafe class NativeSockets
     /// </summary>
     public static bool IsUntouched(Socket socket)
     {
-        if (socket.ProtocolType != ProtocolType.Tcp) return false;
+        ArgumentNullException.ThrowIfNull(socket);
+        try
+        {
+            return socket.ProtocolType == ProtocolType.Tcp && IsUntouched(socket.SafeHandle);
+        }
+        catch (ObjectDisposedException)
+        {
+            return false;
+        }
+    }
 
+    /// <inheritdoc cref="IsUntouched(Socket)"/>
+    public static bool IsUntouched(SafeHandle socket)
+    {
         // Offsets in struct tcp_info (include/uapi/linux/tcp.h).
         const int BytesReceived = 128, NotSentBytes = 144, BytesSent = 200;
         Span<byte> info = stackalloc byte[256];
+        var added = false;
         try
         {
-            var length = socket.GetRawSocketOption(IpProtoTcp, TcpInfo, info);
+            socket.DangerousAddRef(ref added);
+            var length = GetSocketOption(socket, IpProtoTcp, TcpInfo, info);
             if (length < BytesSent + sizeof(ulong)) return false;
+            int queued;
+            if (SysIoctl((int)socket.DangerousGetHandle(), FionRead, &queued) < 0) return false;
             var written = BinaryPrimitives.ReadUInt64LittleEndian(info[BytesSent..]) + BinaryPrimitives.ReadUInt32LittleEndian(info[NotSentBytes..]);
             var received = BinaryPrimitives.ReadUInt64LittleEndian(info[BytesReceived..]);
-            return written == 0 && received == (ulong)socket.Available;
+            return written == 0 && received == (ulong)queued;
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
             return false;
+        }
+        finally
+        {
+            if (added) socket.DangerousRelease();
         }
     }
 
     /// <summary>Whether a descriptor has FD_CLOEXEC set (fcntl(2) F_GETFD).</summary>
     public static bool IsCloseOnExec(SafeHandle handle)
     {
-        var flags = Syscall.fcntl((int)handle.DangerousGetHandle(), FcntlCommand.F_GETFD);
-        if (flags < 0) throw LastError("fcntl");
-        return (flags & 1) != 0; // FD_CLOEXEC
+        var flags = SysFcntl((int)handle.DangerousGetHandle(), FGetFd, 0);
+        if (flags < 0) throw new SyscallException("fcntl", Marshal.GetLastPInvokeError());
+        return (flags & FdCloexec) != 0;
     }
 
     /// <summary>The real user id of this process (getuid(2)).</summary>
-    public static uint GetUserId() => Syscall.getuid();
+    public static uint GetUserId() => SysGetuid();
 
-    private static void CollectDescriptors(Msghdr message, List<SafeSocketHandle> descriptors)
+    /// <summary>getsockopt(2) into <paramref name="value"/>; throws <see cref="SocketException"/> with the errno, like <see cref="Socket.GetRawSocketOption"/>.</summary>
+    private static int GetSocketOption(SafeHandle socket, int level, int name, Span<byte> value)
     {
-        for (var offset = Syscall.CMSG_FIRSTHDR(message); offset != -1; offset = Syscall.CMSG_NXTHDR(message, offset))
+        var added = false;
+        try
         {
-            var header = Cmsghdr.ReadFromBuffer(message, offset);
-            if (header.cmsg_level != UnixSocketProtocol.SOL_SOCKET || header.cmsg_type != UnixSocketControlMessage.SCM_RIGHTS) continue;
-            var count = (int)((header.cmsg_len - (long)Syscall.CMSG_LEN(0)) / sizeof(int));
-            var at = (int)Syscall.CMSG_DATA(message, offset);
-            for (var i = 0; i < count; i++)
+            socket.DangerousAddRef(ref added);
+            var length = (uint)value.Length;
+            fixed (byte* data = value)
             {
-                var fd = BinaryPrimitives.ReadInt32LittleEndian(message.msg_control.AsSpan(at + (i * sizeof(int))));
-                descriptors.Add(new SafeSocketHandle(fd, ownsHandle: true));
+                if (SysGetsockopt((int)socket.DangerousGetHandle(), level, name, data, &length) < 0)
+                {
+                    throw new SocketException(ToSocketErrorCode(Marshal.GetLastPInvokeError()));
+                }
             }
+
+            return (int)length;
+        }
+        finally
+        {
+            if (added) socket.DangerousRelease();
         }
     }
 
-    // Mono.Posix's sendmsg/recvmsg wrappers make further P/Invoke calls after the system call, and the
-    // runtime clears errno around each, so a failure often reports errno 0. Callers must not depend on
-    // the errno: every failure of the channel is treated as a broken channel.
-    private static SyscallException LastError(string syscall)
+    /// <summary>The few errno values getsockopt gives here, as the <see cref="SocketError"/> .NET would report.</summary>
+    private static int ToSocketErrorCode(int errno) => errno switch
     {
-        var errno = NativeConvert.FromErrno(Stdlib.GetLastError());
-        return errno == 0 ? new SyscallException(syscall, 0, "the call failed and the wrapper did not keep errno") : new SyscallException(syscall, errno);
+        9 => (int)SocketError.NotSocket,                  // EBADF
+        88 => (int)SocketError.NotSocket,                 // ENOTSOCK
+        92 or 95 => (int)SocketError.ProtocolOption,      // ENOPROTOOPT, EOPNOTSUPP
+        _ => (int)SocketError.SocketError,
+    };
+
+    private static void CollectDescriptors(Msghdr* message, List<SafeSocketHandle> descriptors)
+    {
+        var control = (byte*)message->Control;
+        var end = control + (long)message->ControlLength;
+        var at = control;
+        while (at + CmsgHeaderBytes <= end)
+        {
+            var header = (Cmsghdr*)at;
+            var length = (long)header->Length;
+            if (length < CmsgHeaderBytes || at + length > end) break;
+            if (header->Level == SolSocket && header->Type == ScmRights)
+            {
+                var count = (int)((length - CmsgHeaderBytes) / sizeof(int));
+                var fds = (int*)(at + CmsgHeaderBytes);
+                for (var i = 0; i < count; i++) descriptors.Add(new SafeSocketHandle(fds[i], ownsHandle: true));
+            }
+
+            at += CmsgAlign((int)length);
+        }
+    }
+
+    private static int CmsgAlign(int length) => (length + sizeof(nuint) - 1) & ~(sizeof(nuint) - 1);
+
+    private static int CmsgSpace(int dataBytes) => CmsgAlign(sizeof(Cmsghdr)) + CmsgAlign(dataBytes);
+
+    [LibraryImport("libc", EntryPoint = "sendmsg", SetLastError = true)]
+    private static partial nint SysSendmsg(int fd, Msghdr* message, int flags);
+
+    [LibraryImport("libc", EntryPoint = "recvmsg", SetLastError = true)]
+    private static partial nint SysRecvmsg(int fd, Msghdr* message, int flags);
+
+    [LibraryImport("libc", EntryPoint = "accept4", SetLastError = true)]
+    private static partial int SysAccept4(int fd, byte* address, uint* addressLength, int flags);
+
+    [LibraryImport("libc", EntryPoint = "getsockname", SetLastError = true)]
+    private static partial int SysGetsockname(int fd, byte* address, uint* addressLength);
+
+    [LibraryImport("libc", EntryPoint = "getsockopt", SetLastError = true)]
+    private static partial int SysGetsockopt(int fd, int level, int name, byte* value, uint* valueLength);
+
+    [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
+    private static partial int SysIoctl(int fd, nuint request, int* value);
+
+    [LibraryImport("libc", EntryPoint = "socketpair", SetLastError = true)]
+    private static partial int SysSocketpair(int domain, int type, int protocol, int* pair);
+
+    // fcntl(2) is variadic in C; its third argument is an int for F_GETFD/F_SETFD, passed like a fixed one on x86_64 and arm64 Linux.
+    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    private static partial int SysFcntl(int fd, int command, int argument);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    private static partial int SysClose(int fd);
+
+    [LibraryImport("libc", EntryPoint = "getuid")]
+    private static partial uint SysGetuid();
+
+    /// <summary>struct iovec (readv(2)).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct Iovec
+    {
+        public byte* Base;
+        public nuint Length;
+    }
+
+    /// <summary>struct msghdr (recvmsg(2)) on glibc 64-bit: msg_namelen is followed by 4 bytes of padding; the lengths are size_t.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct Msghdr
+    {
+        public void* Name;
+        public uint NameLength;
+        public Iovec* Iov;
+        public nuint IovLength;
+        public void* Control;
+        public nuint ControlLength;
+        public int Flags;
+    }
+
+    /// <summary>struct cmsghdr (cmsg(3)) on glibc 64-bit: cmsg_len is size_t.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct Cmsghdr
+    {
+        public nuint Length;
+        public int Level;
+        public int Type;
     }
 }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Net.Sockets;
 using SocketDispatcher.Handoff;
 using SocketDispatcher.Interop;
@@ -14,41 +15,93 @@ public sealed partial class SdListener
     private readonly List<DispatcherLink> _links = [];
     private readonly Queue<HandedConnection> _waiting = new();
     private TaskCompletionSource _linkReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool _acceptWaiting;
     private int _next;
     private long _nextId;
 
-    private async Task AcceptLoopAsync(SdEndpoint endpoint, Socket listening)
+    /// <summary>
+    /// Starts the accept loop of one listening socket on a dedicated thread that blocks in accept4(2):
+    /// about 8 us per connection, against 21-26 us for <see cref="Socket.AcceptAsync(CancellationToken)"/>
+    /// and its Socket per connection, whose allocations also grow the listener's RSS (handoff-notes.md
+    /// section 1). Disposing the listening socket wakes the thread (EINVAL), which ends the loop.
+    /// </summary>
+    private Task StartAcceptLoop(SdEndpoint endpoint, Socket listening)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                AcceptLoop(endpoint, listening);
+                done.TrySetResult();
+            }
+            catch (Exception ex)
+            {
+                done.TrySetException(ex);
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "sd-accept",
+        };
+        thread.Start();
+        return done.Task;
+    }
+
+    private void AcceptLoop(SdEndpoint endpoint, Socket listening)
     {
         var token = _stopping.Token;
+        var endpointText = endpoint.ToString();
+
+        // Bound to one address (not a wildcard, or AF_UNIX): every accepted socket has the listening
+        // socket's local address, so no getsockname per connection.
+        var bound = listening.LocalEndPoint;
+        var wildcard = bound is IPEndPoint ip && (ip.Address.Equals(IPAddress.Any) || ip.Address.Equals(IPAddress.IPv6Any));
+        var fixedLocal = wildcard ? null : bound?.ToString() ?? endpointText;
+        var address = new byte[NativeSockets.SocketAddressBytes];
         try
         {
             while (!token.IsCancellationRequested)
             {
                 // Backpressure: accept only when a dispatcher can take the connection; until then
                 // clients wait in the kernel's backlog instead of being accepted and dropped.
-                await WaitForDispatcherAsync(token).ConfigureAwait(false);
-                Socket socket;
+                var wait = WaitForDispatcherAsync(token);
+                if (!wait.IsCompleted) wait.GetAwaiter().GetResult();
+                SocketDescriptor descriptor;
+                int addressLength;
                 try
                 {
-                    socket = await listening.AcceptAsync(token).ConfigureAwait(false);
+                    descriptor = NativeSockets.Accept(listening.SafeHandle, address, out addressLength);
                 }
-                catch (SocketException ex) when (!token.IsCancellationRequested)
+                catch (SyscallException ex) when (!token.IsCancellationRequested)
                 {
                     // A per-connection failure (ECONNABORTED, EMFILE...): log it and go on.
-                    ListenerLog.AcceptFailed(_logger, endpoint.ToString(), ex.Message);
+                    ListenerLog.AcceptFailed(_logger, endpointText, ex.Message);
                     continue;
+                }
+                catch (SyscallException)
+                {
+                    // Woken by the listening socket's close: the listener is stopping.
+                    return;
                 }
 
                 Interlocked.Increment(ref _accepted);
                 var id = Interlocked.Increment(ref _nextId).ToString(CultureInfo.InvariantCulture);
-                var peer = socket.RemoteEndPoint?.ToString() ?? "unknown";
-                if (endpoint.IsUnix && socket.AddressFamily == AddressFamily.Unix)
+                var family = NativeSockets.FamilyOf(address.AsSpan(0, addressLength));
+                string peer;
+                if (endpoint.IsUnix)
                 {
-                    var credentials = NativeSockets.GetPeerCredentials(socket);
+                    family = AddressFamily.Unix;
+                    var credentials = NativeSockets.GetPeerCredentials(descriptor);
                     peer = string.Create(CultureInfo.InvariantCulture, $"pid={credentials.ProcessId},uid={credentials.UserId}");
                 }
+                else
+                {
+                    peer = NativeSockets.ToIPEndPoint(address.AsSpan(0, addressLength))?.ToString() ?? "unknown";
+                }
 
-                Hand(new HandedConnection(id, socket, endpoint, peer, socket.LocalEndPoint?.ToString() ?? endpoint.ToString()));
+                var local = fixedLocal ?? NativeSockets.GetLocalEndPoint(descriptor) ?? endpointText;
+                Hand(new HandedConnection(id, descriptor, family, endpoint, peer, local));
             }
         }
         catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
@@ -57,7 +110,7 @@ public sealed partial class SdListener
         }
         catch (Exception ex)
         {
-            ListenerLog.AcceptLoopFailed(_logger, ex, endpoint.ToString());
+            ListenerLog.AcceptLoopFailed(_logger, ex, endpointText);
             throw;
         }
     }
@@ -66,12 +119,25 @@ public sealed partial class SdListener
     {
         lock (_gate)
         {
-            return CanAccept() ? Task.CompletedTask : _linkReady.Task.WaitAsync(cancellationToken);
+            if (CanAccept()) return Task.CompletedTask;
+            _acceptWaiting = true;
+            return _linkReady.Task.WaitAsync(cancellationToken);
         }
     }
 
     /// <summary>New connections are accepted only when a dispatcher can take one and none is waiting already; called under the lock.</summary>
-    private bool CanAccept() => _waiting.Count == 0 && _links.Any(l => l.CanTake);
+    private bool CanAccept() => _waiting.Count == 0 && AnyLinkCanTake();
+
+    /// <summary>Whether a dispatcher can take a connection now; a loop, not LINQ: it runs for every accepted connection. Called under the lock.</summary>
+    private bool AnyLinkCanTake()
+    {
+        foreach (var link in _links)
+        {
+            if (link.CanTake) return true;
+        }
+
+        return false;
+    }
 
     /// <summary>Hands a connection to the next dispatcher that can take it; holds it when there is none.</summary>
     private void Hand(HandedConnection connection)
@@ -103,12 +169,12 @@ public sealed partial class SdListener
                 new("peer", connection.Peer),
                 new("local", connection.Local),
                 new("endpoint", connection.Endpoint.ToString()),
-                new("family", FamilyName(connection.Socket.AddressFamily)),
+                new("family", FamilyName(connection.Family)),
                 new("tls", connection.Endpoint.Kind == SdEndpointKind.Tls ? "true" : "false"),
             ]);
             try
             {
-                link.Channel.Send(message, connection.Socket.SafeHandle);
+                link.Channel.Send(message, connection.Descriptor);
             }
             catch (Exception ex) when (ex is IOException or ObjectDisposedException)
             {
@@ -236,7 +302,10 @@ public sealed partial class SdListener
 
             var link = new DispatcherLink(new HandoffChannel(socket), credentials);
             lock (_gate) _links.Add(link);
-            link.Channel.Start("sd-handoff-" + credentials.ProcessId.ToString(CultureInfo.InvariantCulture));
+            // Records are handled on the channel's reading thread: ACCEPTED and CLOSED come twice per
+            // connection, and a thread-pool hop for each cost more than the rest of the listener's work.
+            // OnRecord never waits for this dispatcher (it may send to others, which read on their own thread).
+            link.Channel.Start("sd-handoff-" + credentials.ProcessId.ToString(CultureInfo.InvariantCulture), record => HandleRecord(link, record));
             _ = RunLinkAsync(link);
         }
     }
@@ -246,14 +315,8 @@ public sealed partial class SdListener
         var reason = "the handoff channel closed";
         try
         {
-            await foreach (var record in link.Channel.Records.ReadAllAsync().ConfigureAwait(false))
-            {
-                using (record)
-                {
-                    if (record.Message is { } message) OnRecord(link, message);
-                    else ListenerLog.BadRecord(_logger, link.Pid, record.Error?.Message ?? "empty record");
-                }
-            }
+            // The records themselves are handled by HandleRecord; this only waits for the end of the stream.
+            await link.Channel.Records.Completion.ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -261,6 +324,15 @@ public sealed partial class SdListener
         }
 
         Drop(link, reason);
+    }
+
+    private void HandleRecord(DispatcherLink link, HandoffRecord record)
+    {
+        using (record)
+        {
+            if (record.Message is { } message) OnRecord(link, message);
+            else ListenerLog.BadRecord(_logger, link.Pid, record.Error?.Message ?? "empty record");
+        }
     }
 
     private void OnRecord(DispatcherLink link, SdMessage message)
@@ -286,7 +358,9 @@ public sealed partial class SdListener
                 OnClosed(link, message.GetParameter("id"));
                 break;
             case HandoffProtocol.Quit:
-                _ = StopAsync(drain: true, message.GetParameter("reason") ?? $"QUIT from dispatcher {link.Pid}");
+                // Stopping sends EXIT to every dispatcher: not from a reading thread (see HandWaitingLater).
+                var reason = message.GetParameter("reason") ?? $"QUIT from dispatcher {link.Pid}";
+                _ = Task.Run(() => StopAsync(drain: true, reason));
                 break;
             case HandoffProtocol.Absolutely:
                 lock (_gate)
@@ -311,7 +385,7 @@ public sealed partial class SdListener
         }
 
         Release(closed);
-        HandWaiting();
+        HandWaitingLater();
     }
 
     private SdMessage CreateConfig()
@@ -336,7 +410,7 @@ public sealed partial class SdListener
             link.LastAnswer = DateTimeOffset.UtcNow;
         }
 
-        HandWaiting();
+        HandWaitingLater();
     }
 
     /// <summary>Hands the connections that wait for a dispatcher, oldest first, then wakes the accept loops if they may go on.</summary>
@@ -347,7 +421,7 @@ public sealed partial class SdListener
             HandedConnection? next = null;
             lock (_gate)
             {
-                if (_waiting.Count > 0 && _links.Any(l => l.CanTake)) next = _waiting.Dequeue();
+                if (_waiting.Count > 0 && AnyLinkCanTake()) next = _waiting.Dequeue();
                 else if (CanAccept()) SignalReady();
             }
 
@@ -356,9 +430,33 @@ public sealed partial class SdListener
         }
     }
 
+    /// <summary>
+    /// <see cref="HandWaiting"/> for a channel's reading thread, which must never block in a send:
+    /// a dispatcher's reading thread sends ACCEPTED, so if both reading threads waited for each other
+    /// with full queues, neither would read again. Handing waiting connections sends, so it goes to the
+    /// thread pool; the usual case (nothing waits) only wakes the accept loops.
+    /// </summary>
+    private void HandWaitingLater()
+    {
+        lock (_gate)
+        {
+            if (_waiting.Count == 0)
+            {
+                if (CanAccept()) SignalReady();
+                return;
+            }
+        }
+
+        ThreadPool.UnsafeQueueUserWorkItem(static listener => listener.HandWaiting(), this, preferLocal: false);
+    }
+
     /// <summary>Wakes the accept loops waiting for a dispatcher; called under the lock.</summary>
     private void SignalReady()
     {
+        // Only when an accept loop waits: CLOSED comes for every connection, and a new
+        // TaskCompletionSource each time would be an allocation per connection for nothing.
+        if (!_acceptWaiting) return;
+        _acceptWaiting = false;
         _linkReady.TrySetResult();
         _linkReady = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
     }
@@ -383,7 +481,7 @@ public sealed partial class SdListener
         }
 
         link.Dispose();
-        var untouched = open.Where(c => NativeSockets.IsUntouched(c.Socket)).ToArray();
+        var untouched = open.Where(c => c.Family != AddressFamily.Unix && NativeSockets.IsUntouched(c.Descriptor)).ToArray();
         var orphans = pending.Concat(untouched).ToArray();
         var cut = open.Length - untouched.Length;
         if (!_stopping.IsCancellationRequested || orphans.Length > 0 || cut > 0) ListenerLog.DispatcherLeft(_logger, link.Pid, reason, orphans.Length, cut);

@@ -190,7 +190,7 @@ public sealed partial class SdListener : IAsyncDisposable
     {
         _control!.Start();
         _loops.Add(AcceptDispatchersAsync(_handoffSocket!));
-        foreach (var (endpoint, socket) in _listening) _loops.Add(AcceptLoopAsync(endpoint, socket));
+        foreach (var (endpoint, socket) in _listening) _loops.Add(StartAcceptLoop(endpoint, socket));
         StartSupervision();
         ListenerLog.Started(_logger, Name, ProcessId, string.Join(' ', Endpoints), Handoff.ToString(), string.Join(' ', ControlEndpoints));
     }
