@@ -95,8 +95,6 @@ $RequiredModuleFiles = @(
     'SocketDispatcher.Format.ps1xml'
     'SocketDispatcher.dll'
     'SocketDispatcher.Core.dll'
-    'Mono.Posix.NETStandard.dll'
-    'libMonoPosixHelper.so'
     'sd'
     'sd.dll'
     'en-US/SocketDispatcher.dll-Help.xml'

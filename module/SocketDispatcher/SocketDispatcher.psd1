@@ -1,6 +1,6 @@
 @{
-    # The binary module: cmdlets live in SocketDispatcher.dll, which loads SocketDispatcher.Core.dll,
-    # Mono.Posix.NETStandard.dll and libMonoPosixHelper.so from this same flat folder.
+    # The binary module: cmdlets live in SocketDispatcher.dll, which loads SocketDispatcher.Core.dll
+    # (and its Microsoft.Extensions.Logging assemblies) from this same flat folder; `sd` sits next to them.
     RootModule           = 'SocketDispatcher.dll'
     ModuleVersion        = '0.1.0'
     GUID                 = '04fb8310-f5b4-44c7-a5b1-06927bfc8f3e'

@@ -112,7 +112,7 @@ Describe 'sd listen --control' {
                 Should -Match '^ABSOLUTELY reply_timestamp=\d+\.\d{9};serial=7$'
             $status = Invoke-Sd 'status', '--control', $listener.Tcp, '--secret-code', 't-secret'
             $status.ExitCode | Should -Be 0
-            $status.Output | Should -Match 'state\s+running'
+            $status.Output | Should -Match '\(pid \d+, running\)'
         }
 
         It 'stops at once on STOP with the secret' {

@@ -12,7 +12,7 @@ BeforeDiscovery {
     )
     $script:requiredFiles = @(
         'SocketDispatcher.psd1', 'SocketDispatcher.Format.ps1xml', 'SocketDispatcher.dll',
-        'SocketDispatcher.Core.dll', 'Mono.Posix.NETStandard.dll', 'libMonoPosixHelper.so', 'sd', 'sd.dll',
+        'SocketDispatcher.Core.dll', 'sd', 'sd.dll',
         'en-US/SocketDispatcher.dll-Help.xml', 'en-US/about_SocketDispatcher.help.txt'
     ) | ForEach-Object { @{ Name = $_ } }
     $script:cmdletNames = @(
@@ -133,11 +133,14 @@ Describe 'SocketDispatcher module' {
             Join-Path $moduleFolder 'runtimes' | Should -Not -Exist
         }
 
-        It 'finds libMonoPosixHelper.so from the flat folder' {
-            # NativeConvert calls into libMonoPosixHelper.so, so this fails if the native library
-            # cannot be found next to Mono.Posix.NETStandard.dll.
-            Add-Type -Path (Join-Path $moduleFolder 'Mono.Posix.NETStandard.dll')
-            [Mono.Unix.Native.NativeConvert]::FromSignum([Mono.Unix.Native.Signum]::SIGTERM) | Should -Be 15
+        It 'reaches libc from inside pwsh (socketpair(2) through New-SdSocketPair)' {
+            Import-Module $modulePath
+            $a, $b = New-SdSocketPair -Type SeqPacket
+            try {
+                Send-SdMessage -Client $a -Command PING
+                (Receive-SdMessage -Client $b -Timeout 5).Command | Should -Be 'PING'
+            }
+            finally { $a, $b | Disconnect-SdClient }
         }
     }
 
