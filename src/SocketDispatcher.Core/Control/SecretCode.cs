@@ -14,6 +14,22 @@ internal static class SecretCode
 {
     public const string ParameterName = "secret_code";
 
+    private const string Hidden = "***";
+
+    /// <summary>The line with the value of its <c>secret_code</c> replaced by <c>***</c>, for logs.</summary>
+    public static string Redact(string line)
+    {
+        var at = line.IndexOf(ParameterName + "=", StringComparison.Ordinal);
+        if (at < 0) return line;
+        if (SdMessage.TryParse(line, out var message, out _) && message!.HasParameter(ParameterName))
+        {
+            return new SdMessage(message.Command, message.Parameters.SetItem(ParameterName, Hidden), message.Server, message.Service, message.SentFromServer, message.SentFromService).ToString();
+        }
+
+        // Not a message: hide everything after the name rather than guess where the value ends.
+        return line[..(at + ParameterName.Length + 1)] + Hidden;
+    }
+
     public static bool Matches(SdMessage? message, string secret)
     {
         if (message?.GetParameter(ParameterName) is not { } given) return false;

@@ -5,8 +5,12 @@ namespace SocketDispatcher.Logging;
 /// <summary>Log events of message connections (event ids 100-199).</summary>
 internal static partial class ConnectionLog
 {
+    /// <summary>Logs one message in or out (--trace); a <c>secret_code</c> value never reaches the log.</summary>
+    public static void Trace(ILogger logger, string direction, string connectionId, string? peer, string message)
+        => TraceLine(logger, direction, connectionId, peer, Control.SecretCode.Redact(message));
+
     [LoggerMessage(100, LogLevel.Information, "{Direction} [{ConnectionId}] {Peer}: {Message}", EventName = "MessageTrace")]
-    public static partial void Trace(ILogger logger, string direction, string connectionId, string? peer, string message);
+    private static partial void TraceLine(ILogger logger, string direction, string connectionId, string? peer, string message);
 
     [LoggerMessage(101, LogLevel.Warning, "[{ConnectionId}] {Peer}: invalid line: {Reason}", EventName = "InvalidLine")]
     public static partial void InvalidLine(ILogger logger, string connectionId, string? peer, string reason);
