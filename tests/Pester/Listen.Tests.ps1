@@ -27,22 +27,14 @@ Describe 'sd listen' {
         }
 
         It 'runs the whole seed conversation: HI, DAD/CLIMB, TOP/WHO, MOM/BYE' {
-            $c = Connect-SdTestTls -Port $listener.Port -CaFile $ca -TargetHost localhost
-            try {
-                Read-SdTestLine $c | Should -Be 'HI'
-                foreach ($step in @(@('DAD', 'CLIMB'), @('TOP', 'WHO'), @('MOM', 'BYE'))) {
-                    $c.Writer.WriteLine($step[0])
-                    Read-SdTestLine $c | Should -Be $step[1]
-                }
-            }
-            finally { $c.Close() }
+            $answers = Invoke-SdTestConversation -Port $listener.Port -CaFile $ca -TargetHost localhost -Lines 'DAD', 'TOP', 'MOM'
+            $answers | Should -Be @('HI', 'CLIMB', 'WHO', 'BYE')
         }
 
         It 'serves connections from both dispatcher processes' {
             $before = Get-SdTestStatus -Control $listener.Control
             1..10 | ForEach-Object {
-                $c = Connect-SdTestTls -Port $listener.Port -CaFile $ca
-                try { Read-SdTestLine $c | Should -Be 'HI' } finally { $c.Close() }
+                Invoke-SdTestConversation -Port $listener.Port -CaFile $ca | Should -Be 'HI'
             }
             $after = Get-SdTestStatus -Control $listener.Control
             $after.Dispatchers.Count | Should -Be 2
@@ -58,8 +50,7 @@ Describe 'sd listen' {
             # connection under the dispatcher; this caught it about once in 20 connections.
             $failures = foreach ($i in 1..200) {
                 try {
-                    $c = Connect-SdTestTls -Port $listener.Port -CaFile $ca
-                    try { if ((Read-SdTestLine $c) -ne 'HI') { "connection ${i}: no HI" } } finally { $c.Close() }
+                    if ((Invoke-SdTestConversation -Port $listener.Port -CaFile $ca) -ne 'HI') { "connection ${i}: no HI" }
                 }
                 catch { "connection ${i}: $($_.Exception.GetBaseException().Message)" }
             }
@@ -76,29 +67,18 @@ Describe 'sd listen' {
         }
 
         It 'answers a malformed line with INVALID and goes on' {
-            $c = Connect-SdTestTls -Port $listener.Port -CaFile $ca
-            try {
-                Read-SdTestLine $c | Should -Be 'HI'
-                $c.Writer.WriteLine('PING 1a=1')
-                Read-SdTestLine $c | Should -Match '^INVALID command=PING;message=.*digit'
-                $c.Writer.WriteLine('DAD')
-                Read-SdTestLine $c | Should -Be 'CLIMB'
-            }
-            finally { $c.Close() }
+            $answers = Invoke-SdTestConversation -Port $listener.Port -CaFile $ca -Lines 'PING 1a=1', 'DAD'
+            $answers[0] | Should -Be 'HI'
+            $answers[1] | Should -Match '^INVALID command=PING;message=.*digit'
+            $answers[2] | Should -Be 'CLIMB'
         }
 
         It 'answers HELP, ALIVE and an unknown command' {
-            $c = Connect-SdTestTls -Port $listener.Port -CaFile $ca
-            try {
-                Read-SdTestLine $c | Should -Be 'HI'
-                $c.Writer.WriteLine('HELP')
-                Read-SdTestLine $c | Should -Be 'COMMANDS list=ALIVE,DAD,HELP,MOM,QUIT,TOP'
-                $c.Writer.WriteLine('ALIVE serial=42')
-                Read-SdTestLine $c | Should -Match '^ABSOLUTELY reply_timestamp=\d+\.\d{9};serial=42$'
-                $c.Writer.WriteLine('JUMP')
-                Read-SdTestLine $c | Should -Be 'UNKNOWN command=JUMP'
-            }
-            finally { $c.Close() }
+            $answers = Invoke-SdTestConversation -Port $listener.Port -CaFile $ca -Lines 'HELP', 'ALIVE serial=42', 'JUMP'
+            $answers[0] | Should -Be 'HI'
+            $answers[1] | Should -Be 'COMMANDS list=ALIVE,DAD,HELP,MOM,QUIT,TOP'
+            $answers[2] | Should -Match '^ABSOLUTELY reply_timestamp=\d+\.\d{9};serial=42$'
+            $answers[3] | Should -Be 'UNKNOWN command=JUMP'
         }
 
         It 'answers an oversize line with INVALID and closes that connection only' {
@@ -142,17 +122,11 @@ Describe 'sd listen' {
         }
 
         It 'answers a message that breaks its definition with INVALID naming the rule, and goes on' {
-            $c = Connect-SdTestTls -Port $listener.Port -CaFile $ca
-            try {
-                Read-SdTestLine $c | Should -Be 'HI'
-                $c.Writer.WriteLine('DAD')
-                Read-SdTestLine $c | Should -BeLike "INVALID command=DAD;message=DAD breaks rule 'age: required' of */DAD.psd1: parameter 'age' is missing"
-                $c.Writer.WriteLine('DAD age=old')
-                Read-SdTestLine $c | Should -BeLike "INVALID command=DAD;message=DAD breaks rule 'age: integer' of *"
-                $c.Writer.WriteLine('DAD age=+40')
-                Read-SdTestLine $c | Should -Be 'CLIMB'
-            }
-            finally { $c.Close() }
+            $answers = Invoke-SdTestConversation -Port $listener.Port -CaFile $ca -Lines 'DAD', 'DAD age=old', 'DAD age=+40'
+            $answers[0] | Should -Be 'HI'
+            $answers[1] | Should -BeLike "INVALID command=DAD;message=DAD breaks rule 'age: required' of */DAD.psd1: parameter 'age' is missing"
+            $answers[2] | Should -BeLike "INVALID command=DAD;message=DAD breaks rule 'age: integer' of *"
+            $answers[3] | Should -Be 'CLIMB'
         }
 
         It 'traces each message in and out with direction, connection id and peer (--trace)' {
@@ -219,13 +193,7 @@ Describe 'sd listen' {
             }
             @($status.Dispatchers | Where-Object restarts -EQ 1).Count | Should -Be 1
             1..6 | ForEach-Object {
-                $c = Connect-SdTestTls -Port $listener.Port -CaFile $ca
-                try {
-                    Read-SdTestLine $c | Should -Be 'HI'
-                    $c.Writer.WriteLine('DAD')
-                    Read-SdTestLine $c | Should -Be 'CLIMB'
-                }
-                finally { $c.Close() }
+                Invoke-SdTestConversation -Port $listener.Port -CaFile $ca -Lines 'DAD' | Should -Be @('HI', 'CLIMB')
             }
         }
     }

@@ -95,6 +95,30 @@ function Read-SdTestLine {
     $task.Result
 }
 
+function Invoke-SdTestConversation {
+    <#
+    .SYNOPSIS
+        Connects over TLS (Connect-SdTestTls), reads the greeting, sends each of -Lines and reads one
+        answer to each, closes, and returns the greeting followed by the answers.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)] [int] $Port,
+        [Parameter(Mandatory)] [string] $CaFile,
+        [string[]] $Lines = @(),
+        [string] $TargetHost = '127.0.0.1'
+    )
+    $c = Connect-SdTestTls -Port $Port -CaFile $CaFile -TargetHost $TargetHost
+    try {
+        Read-SdTestLine $c
+        foreach ($line in $Lines) {
+            $c.Writer.WriteLine($line)
+            Read-SdTestLine $c
+        }
+    }
+    finally { $c.Close() }
+}
+
 function Invoke-SdOpenSslConversation {
     <#
     .SYNOPSIS
@@ -152,4 +176,4 @@ function Get-SdChildProcessId {
     }
 }
 
-Export-ModuleMember -Function Get-SdTestStatus, Start-SdTestListener, Connect-SdTestTls, Read-SdTestLine, Invoke-SdOpenSslConversation, Get-SdChildProcessId
+Export-ModuleMember -Function Get-SdTestStatus, Start-SdTestListener, Connect-SdTestTls, Read-SdTestLine, Invoke-SdTestConversation, Invoke-SdOpenSslConversation, Get-SdChildProcessId
