@@ -24,8 +24,7 @@ public sealed class SdDispatcher : IAsyncDisposable
     private readonly HandoffChannel _channel;
     private readonly ConcurrentDictionary<string, Task> _sessions = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _abortSessions = new();
-    private SslServerAuthenticationOptions? _tls;
-    private int _maxLineBytes = 64 * 1024;
+    private SessionSettings _settings;
     private long _handled;
     private readonly object _drainGate = new();
     private readonly bool _inlineSessions;
@@ -40,10 +39,11 @@ public sealed class SdDispatcher : IAsyncDisposable
         _channel = channel;
         _logger = logger;
 
-        // A built-in handler never blocks before its first real await, so its conversation starts on
-        // the reading thread; a custom router (a PowerShell script, a test's) may, so it starts on
-        // the thread pool, as TLS does (a handshake is about 1 ms of CPU).
+        // A built-in handler never blocks, so its conversation starts on the reading thread and, without
+        // TLS, waits on the dispatcher's own poller instead of a .NET Socket; a custom router (a PowerShell
+        // script, a test's) may block, so it starts on the thread pool, as TLS does (a handshake is about 1 ms of CPU).
         _inlineSessions = options.Router is null;
+        _settings = new SessionSettings(router, null, 64 * 1024, options.Trace, options.HandshakeTimeout, logger, RequestServiceStop, _inlineSessions ? SocketPoller.Shared : null);
     }
 
     /// <summary>This process's id.</summary>
@@ -243,16 +243,16 @@ public sealed class SdDispatcher : IAsyncDisposable
 
     private void Configure(SdMessage config)
     {
-        if (int.TryParse(config.GetParameter("max_line"), CultureInfo.InvariantCulture, out var maxLine) && maxLine > 0) _maxLineBytes = maxLine;
+        if (int.TryParse(config.GetParameter("max_line"), CultureInfo.InvariantCulture, out var maxLine) && maxLine > 0) _settings = _settings with { MaxLineBytes = maxLine };
         if (config.GetParameter("cert") is not { Length: > 0 } cert) return;
         try
         {
-            _tls = TlsSetup.CreateServerOptions(new TlsServerOptions
+            _settings = _settings with { Tls = TlsSetup.CreateServerOptions(new TlsServerOptions
             {
                 CertificatePath = cert,
                 KeyPath = config.GetParameter("key") ?? cert,
                 ClientCertificateAuthorityPath = config.GetParameter("client_ca") is { Length: > 0 } ca ? ca : null,
-            });
+            }) };
         }
         catch (SdException ex)
         {
@@ -276,10 +276,11 @@ public sealed class SdDispatcher : IAsyncDisposable
         var tls = message.GetParameter("tls") == "true";
         var peer = message.GetParameter("peer");
         DispatcherLog.ConnectionTaken(_logger, Environment.ProcessId, id, peer, tls);
-        var tlsOptions = _tls;
+        var family = message.GetParameter("family");
+        var settings = _settings;
         var run = _inlineSessions && !tls
-            ? ServerSession.RunAsync(id, descriptor, peer, tls, tlsOptions, _router, _maxLineBytes, _options.Trace, _options.HandshakeTimeout, _logger, RequestServiceStop, _abortSessions.Token)
-            : Task.Run(() => ServerSession.RunAsync(id, descriptor, peer, tls, tlsOptions, _router, _maxLineBytes, _options.Trace, _options.HandshakeTimeout, _logger, RequestServiceStop, _abortSessions.Token));
+            ? ServerSession.RunAsync(id, descriptor, peer, family, tls, settings, _abortSessions.Token)
+            : Task.Run(() => ServerSession.RunAsync(id, descriptor, peer, family, tls, settings, _abortSessions.Token));
         _sessions[id] = run;
         run.ContinueWith(_ => Closed(id), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }

@@ -3,29 +3,96 @@ using System.Net.Security;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using SocketDispatcher.Connections;
+using SocketDispatcher.Interop;
 using SocketDispatcher.Logging;
 
 namespace SocketDispatcher.Dispatching;
 
+/// <summary>What every conversation of one dispatcher shares.</summary>
+/// <param name="Router">The handler's routes.</param>
+/// <param name="Tls">The server side of TLS, from the listener's CONFIG; null until then, or without TLS.</param>
+/// <param name="MaxLineBytes">The longest line a peer may send, in bytes (CONFIG <c>max_line</c>).</param>
+/// <param name="Trace">Whether every message in and out is logged.</param>
+/// <param name="HandshakeTimeout">How long a TLS handshake may take.</param>
+/// <param name="Logger">Where the conversations log.</param>
+/// <param name="RequestServiceStop">Asks the listener to stop the service (a local QUIT).</param>
+/// <param name="Poller">Drives plain connections without a .NET Socket when the handler never blocks; null to use Sockets.</param>
+internal sealed record SessionSettings(
+    SdMessageRouter Router,
+    SslServerAuthenticationOptions? Tls,
+    int MaxLineBytes,
+    bool Trace,
+    TimeSpan HandshakeTimeout,
+    ILogger Logger,
+    Action<string> RequestServiceStop,
+    SocketPoller? Poller);
+
 /// <summary>
-/// The dispatcher's side of one handed-off connection: rebuilds the socket from its descriptor,
+/// The dispatcher's side of one handed-off connection: wraps the socket from its descriptor,
 /// terminates TLS when the listener says so, and runs the conversation.
 /// </summary>
 internal static class ServerSession
 {
-    public static async Task RunAsync(
-        string id,
-        SafeSocketHandle descriptor,
-        string? peer,
-        bool tls,
-        SslServerAuthenticationOptions? tlsOptions,
-        SdMessageRouter router,
-        int maxLineBytes,
-        bool trace,
-        TimeSpan handshakeTimeout,
-        ILogger logger,
-        Action<string> requestServiceStop,
-        CancellationToken cancellationToken)
+    /// <summary>Runs one conversation to its end and closes the connection.</summary>
+    /// <param name="id">The connection's id from the CONNECTION record.</param>
+    /// <param name="descriptor">The handed-off socket, owned from here on.</param>
+    /// <param name="peer">The client, as the CONNECTION record names it.</param>
+    /// <param name="family">The <c>family</c> of the CONNECTION record: <c>inet</c>, <c>inet6</c> or <c>unix</c>.</param>
+    /// <param name="tls">Whether to terminate TLS first.</param>
+    /// <param name="settings">What the dispatcher's conversations share.</param>
+    /// <param name="cancellationToken">Canceled to cut the conversation (the end of a drain).</param>
+    public static async Task RunAsync(string id, SafeSocketHandle descriptor, string? peer, string? family, bool tls, SessionSettings settings, CancellationToken cancellationToken)
+    {
+        var logger = settings.Logger;
+        var opened = tls || settings.Poller is null ? OpenSocket(id, descriptor, peer, logger) : OpenPolled(descriptor, peer, family, settings.Poller);
+        if (opened is null) return;
+        var (stream, isLocal) = opened.Value;
+        try
+        {
+            if (tls)
+            {
+                if (settings.Tls is not { } tlsOptions)
+                {
+                    DispatcherLog.TlsNotConfigured(logger, Environment.ProcessId, id);
+                    return;
+                }
+
+                var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+                stream = ssl;
+                using var handshake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                handshake.CancelAfter(settings.HandshakeTimeout);
+                try
+                {
+                    await ssl.AuthenticateAsServerAsync(tlsOptions, handshake.Token).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (SocketErrors.IsPeerError(ex))
+                {
+                    var reason = ex is OperationCanceledException ? $"no handshake within {settings.HandshakeTimeout.TotalMilliseconds} ms" : ex.Message;
+                    DispatcherLog.HandshakeFailed(logger, Environment.ProcessId, id, peer, reason);
+                    return;
+                }
+            }
+
+            var session = new MessageSession(id, stream, peer, isLocal, settings.MaxLineBytes, settings.Trace, logger, settings.RequestServiceStop);
+            stream = Stream.Null; // the session owns it now
+            await session.RunAsync(settings.Router, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (SocketErrors.IsPeerError(ex))
+        {
+            ConnectionLog.PeerError(logger, id, peer, ex.Message);
+        }
+        catch (Exception ex)
+        {
+            DispatcherLog.SessionFailed(logger, ex, Environment.ProcessId, id);
+        }
+        finally
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A .NET Socket from the descriptor: what TLS and handlers that may block need.</summary>
+    private static (Stream, bool)? OpenSocket(string id, SafeSocketHandle descriptor, string? peer, ILogger logger)
     {
         // The listener may have accepted with O_NONBLOCK, which our descriptor shares; state the mode
         // explicitly so that .NET's view matches the kernel's (handoff-notes.md pitfall 2).
@@ -42,53 +109,25 @@ internal static class ServerSession
         {
             descriptor.Dispose(); // not a usable socket: close it rather than leak it
             ConnectionLog.PeerError(logger, id, peer, ex.Message);
-            return;
+            return null;
         }
 
         var isLocal = socket.AddressFamily == AddressFamily.Unix
             || (socket.RemoteEndPoint is IPEndPoint remote && IPAddress.IsLoopback(remote.Address));
-        Stream stream = new NetworkStream(socket, ownsSocket: true);
-        try
-        {
-            if (tls)
-            {
-                if (tlsOptions is null)
-                {
-                    DispatcherLog.TlsNotConfigured(logger, Environment.ProcessId, id);
-                    return;
-                }
+        return (new NetworkStream(socket, ownsSocket: true), isLocal);
+    }
 
-                var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
-                stream = ssl;
-                using var handshake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                handshake.CancelAfter(handshakeTimeout);
-                try
-                {
-                    await ssl.AuthenticateAsServerAsync(tlsOptions, handshake.Token).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (SocketErrors.IsPeerError(ex))
-                {
-                    var reason = ex is OperationCanceledException ? $"no handshake within {handshakeTimeout.TotalMilliseconds} ms" : ex.Message;
-                    DispatcherLog.HandshakeFailed(logger, Environment.ProcessId, id, peer, reason);
-                    return;
-                }
-            }
-
-            var session = new MessageSession(id, stream, peer, isLocal, maxLineBytes, trace, logger, requestServiceStop);
-            stream = Stream.Null; // the session owns it now
-            await session.RunAsync(router, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (SocketErrors.IsPeerError(ex))
-        {
-            ConnectionLog.PeerError(logger, id, peer, ex.Message);
-        }
-        catch (Exception ex)
-        {
-            DispatcherLog.SessionFailed(logger, ex, Environment.ProcessId, id);
-        }
-        finally
-        {
-            await stream.DisposeAsync().ConfigureAwait(false);
-        }
+    /// <summary>The descriptor driven by the poller; what a Socket would ask the kernel comes from the CONNECTION record instead.</summary>
+    private static (Stream, bool) OpenPolled(SafeSocketHandle descriptor, string? peer, string? family, SocketPoller poller)
+    {
+        // A SafeSocketHandle released without its Socket closes abortively (SO_LINGER{1,0}: a RST where a
+        // FIN is due, handoff-notes.md pitfall 1); the stream closes it with a plain close(2) instead.
+        var fd = (int)descriptor.DangerousGetHandle();
+        descriptor.SetHandleAsInvalid();
+        var stream = new PolledSocketStream(new SocketDescriptor(fd), poller);
+        var unix = family == "unix";
+        if (!unix) NativeSockets.SetNoDelay(fd);
+        var isLocal = unix || (IPEndPoint.TryParse(peer ?? "", out var remote) && IPAddress.IsLoopback(remote.Address));
+        return (stream, isLocal);
     }
 }
