@@ -27,6 +27,12 @@ public sealed class SdDispatcher : IAsyncDisposable
     private SessionSettings _settings;
     private long _handled;
     private readonly object _drainGate = new();
+
+    // Used by the channel's reading thread only: the ids of a batch of records, and the conversations
+    // that ended while the batch was handled (reported with one CLOSED at its end).
+    private readonly List<string> _batchIds = [];
+    private readonly List<string> _closedInBatch = [];
+    private int _batchThread;
     private readonly bool _inlineSessions;
     private Task _run = Task.CompletedTask;
     private Task? _draining;
@@ -78,7 +84,7 @@ public sealed class SdDispatcher : IAsyncDisposable
         var logger = loggerFactory.CreateLogger("SocketDispatcher.Dispatcher");
         var channel = await ConnectAsync(options, cancellationToken).ConfigureAwait(false);
         var dispatcher = new SdDispatcher(options, router, channel, logger);
-        channel.Start("sd-handoff-receive", dispatcher.OnRecord);
+        channel.Start("sd-handoff-receive", dispatcher.OnRecords);
         channel.Send(new SdMessage(HandoffProtocol.Hello, [
             new("pid", Environment.ProcessId.ToString(CultureInfo.InvariantCulture)),
             new("capacity", options.Capacity.ToString(CultureInfo.InvariantCulture)),
@@ -172,10 +178,38 @@ public sealed class SdDispatcher : IAsyncDisposable
     }
 
     /// <summary>
-    /// Handles one record on the channel's reading thread, in arrival order. Saves the thread-pool
-    /// hop per record, which with several .NET processes on few cores costs more than the record
-    /// (handoff-notes.md pitfall 11). Nothing here waits for the listener.
+    /// Handles the records that arrived together, on the channel's reading thread, in order: first one
+    /// <c>ACCEPTED</c> for every CONNECTION among them (before any I/O on those sockets, design.md section 4),
+    /// then each record; the conversations that ended meanwhile are reported with one <c>CLOSED</c>.
+    /// Two records per batch instead of two per connection: each one wakes the listener.
+    /// Handling here saves the thread-pool hop per record, which with several .NET processes on few
+    /// cores costs more than the record (handoff-notes.md pitfall 11). Nothing here waits for the listener.
     /// </summary>
+    private void OnRecords(IReadOnlyList<HandoffRecord> records)
+    {
+        _batchIds.Clear();
+        foreach (var record in records)
+        {
+            if (record is { Message.Command: HandoffProtocol.Connection, Descriptor: not null }) _batchIds.Add(record.Message.GetParameter("id") ?? "?");
+        }
+
+        try
+        {
+            if (_batchIds.Count > 0) _channel.Send(HandoffProtocol.ForConnections(HandoffProtocol.Accepted, _batchIds));
+            Volatile.Write(ref _batchThread, Environment.CurrentManagedThreadId);
+            foreach (var record in records) OnRecord(record);
+        }
+        finally
+        {
+            Volatile.Write(ref _batchThread, 0);
+            if (_closedInBatch.Count > 0) SendClosed(_closedInBatch);
+            _closedInBatch.Clear();
+
+            // Records not handled (the listener went away during ACCEPTED) still close their sockets.
+            foreach (var record in records) record.Dispose();
+        }
+    }
+
     private void OnRecord(HandoffRecord record)
     {
         using (record)
@@ -270,8 +304,7 @@ public sealed class SdDispatcher : IAsyncDisposable
             return;
         }
 
-        // Confirm first, before any I/O: from here the listener may close its copy (design.md section 4).
-        _channel.Send(new SdMessage(HandoffProtocol.Accepted, [new("id", id)]));
+        // Confirmed by OnRecords before any I/O (design.md section 4).
         Interlocked.Increment(ref _handled);
         var tls = message.GetParameter("tls") == "true";
         var peer = message.GetParameter("peer");
@@ -289,9 +322,21 @@ public sealed class SdDispatcher : IAsyncDisposable
     private void Closed(string id)
     {
         _sessions.TryRemove(id, out _);
+        if (Environment.CurrentManagedThreadId == Volatile.Read(ref _batchThread))
+        {
+            // Ended while its batch is handled (greet): reported with the batch's others.
+            _closedInBatch.Add(id);
+            return;
+        }
+
+        SendClosed([id]);
+    }
+
+    private void SendClosed(IReadOnlyList<string> ids)
+    {
         try
         {
-            _channel.Send(new SdMessage(HandoffProtocol.Closed, [new("id", id)]));
+            _channel.Send(HandoffProtocol.ForConnections(HandoffProtocol.Closed, ids));
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException)
         {

@@ -5,9 +5,11 @@ namespace SocketDispatcher.Handoff;
 /// dispatcher -> listener <c>HELLO pid=..;capacity=..</c>; listener -> dispatcher <c>CONFIG cert=..;key=..;client_ca=..;max_line=..</c>;
 /// listener -> dispatcher <c>CONNECTION id=..;peer=..;local=..;endpoint=..;family=inet|inet6|unix;tls=..</c> with the socket as SCM_RIGHTS
 /// (<c>peer</c> is <c>pid=..,uid=..</c> from SO_PEERCRED for an AF_UNIX client, address:port otherwise);
-/// dispatcher -> listener <c>ACCEPTED id=..</c> as soon as recvmsg returned, before any I/O on the socket;
+/// dispatcher -> listener <c>ACCEPTED id=..</c> as soon as the record is received, before any I/O on the socket;
 /// dispatcher -> listener <c>CLOSED id=..</c> when that connection's conversation has ended (the listener
-/// counts open connections against the capacity and closes its own copy);
+/// counts open connections against the capacity and closes its own copy). Both name one connection or
+/// several, comma-separated (<c>id=4,5,6</c>): the CONNECTION records received together, the
+/// conversations that ended while they were handled;
 /// listener -> dispatcher <c>ALIVE serial=..</c>, answered <c>ABSOLUTELY serial=..</c> (the watchdog);
 /// listener -> dispatcher <c>EXIT drain=MS</c>, and again <c>EXIT drain=0</c> to cut a drain short;
 /// dispatcher -> listener <c>QUIT reason=..</c> (a handler asked the service to stop).
@@ -25,4 +27,12 @@ internal static class HandoffProtocol
     public const string Alive = "ALIVE";
     public const string Absolutely = "ABSOLUTELY";
     public const string Log = "LOG";
+
+    /// <summary><paramref name="command"/> (ACCEPTED or CLOSED) for one or several connections: <c>id=4</c>, <c>id=4,5,6</c>.</summary>
+    public static SdMessage ForConnections(string command, IReadOnlyList<string> ids)
+        => new(command, [new("id", ids.Count == 1 ? ids[0] : string.Join(',', ids))]);
+
+    /// <summary>The connection ids an ACCEPTED or CLOSED record names; none when it has no <c>id</c>.</summary>
+    public static string[] ConnectionIds(SdMessage message)
+        => message.GetParameter("id")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
 }

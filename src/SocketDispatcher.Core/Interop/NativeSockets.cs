@@ -31,6 +31,7 @@ internal static unsafe partial class NativeSockets
     private const int MsgTrunc = 0x20;
     private const int MsgDontWait = 0x40;
     private const int MsgNoSignal = 0x4000;
+    private const int MsgWaitForOne = 0x10000;
     private const int MsgCmsgCloexec = 0x40000000;
     private const int SockStream = 1, SockDgram = 2, SockSeqpacket = 5;
     private const int SockCloexec = 0x80000; // O_CLOEXEC
@@ -42,7 +43,7 @@ internal static unsafe partial class NativeSockets
     // cmsg(3) on glibc/Linux 64-bit: struct cmsghdr is { size_t cmsg_len; int cmsg_level; int cmsg_type; },
     // and CMSG_DATA/CMSG_SPACE align to sizeof(size_t) (handoff-notes.md pitfall 8).
     private static readonly int CmsgHeaderBytes = sizeof(Cmsghdr);
-    private static readonly int ControlSpace = CmsgSpace(sizeof(int) * MaxFileDescriptorsPerMessage);
+    internal static readonly int ControlSpace = CmsgSpace(sizeof(int) * MaxFileDescriptorsPerMessage);
 
     /// <summary>
     /// Sends one record with an optional descriptor attached as <c>SCM_RIGHTS</c>. Uses
@@ -142,6 +143,53 @@ internal static unsafe partial class NativeSockets
                 if ((message.Flags & MsgTrunc) != 0) throw new SyscallException("recvmsg", 0, $"MSG_TRUNC: a record was longer than {buffer.Length} bytes");
                 return (int)received;
             }
+        }
+        finally
+        {
+            if (added) channel.DangerousRelease();
+        }
+    }
+
+    /// <summary>
+    /// Blocks in <c>recvmmsg(2)</c> until at least one record is there, then takes every record already
+    /// queued, up to the batch's size, in the same call (<c>MSG_WAITFORONE</c>): records that arrived
+    /// together cost one system call and one wake-up. Descriptors are close-on-exec (<c>MSG_CMSG_CLOEXEC</c>);
+    /// take them with <see cref="RecordBatch.TakeDescriptors"/>.
+    /// </summary>
+    /// <returns>The number of records in <paramref name="batch"/>; a record of length 0 without descriptors is the end of stream.</returns>
+    /// <exception cref="SyscallException">recvmmsg failed, a record did not fit (MSG_TRUNC), or the kernel
+    /// dropped descriptors for lack of control buffer room (MSG_CTRUNC); the batch's descriptors are closed then.</exception>
+    public static int Receive(SafeHandle channel, RecordBatch batch)
+    {
+        var added = false;
+        try
+        {
+            channel.DangerousAddRef(ref added);
+            var fd = (int)channel.DangerousGetHandle();
+            batch.Reset();
+            int count;
+            int errno;
+            do
+            {
+                count = SysRecvmmsg(fd, batch.Headers, batch.Capacity, MsgCmsgCloexec | MsgWaitForOne, null);
+                errno = count < 0 ? Marshal.GetLastPInvokeError() : 0;
+            }
+            while (count < 0 && errno == Eintr);
+            if (count < 0) throw new SyscallException("recvmmsg", errno);
+            batch.Count = count;
+            for (var i = 0; i < count; i++)
+            {
+                var flags = batch.Headers[i].Header.Flags;
+                if ((flags & (MsgCtrunc | MsgTrunc)) == 0) continue;
+
+                // As for recvmsg: lost descriptors or a cut payload are protocol failures; close what came.
+                batch.CloseDescriptors();
+                throw (flags & MsgCtrunc) != 0
+                    ? new SyscallException("recvmmsg", 0, "MSG_CTRUNC: descriptors were dropped for lack of control buffer room")
+                    : new SyscallException("recvmmsg", 0, $"MSG_TRUNC: a record was longer than {batch.RecordBytes} bytes");
+            }
+
+            return count;
         }
         finally
         {
@@ -382,7 +430,7 @@ internal static unsafe partial class NativeSockets
         _ => (int)SocketError.SocketError,
     };
 
-    private static void CollectDescriptors(Msghdr* message, List<SafeSocketHandle> descriptors)
+    internal static void CollectDescriptors(Msghdr* message, List<SafeSocketHandle> descriptors)
     {
         var control = (byte*)message->Control;
         var end = control + (long)message->ControlLength;
@@ -413,6 +461,9 @@ internal static unsafe partial class NativeSockets
     [LibraryImport("libc", EntryPoint = "recvmsg", SetLastError = true)]
     private static partial nint SysRecvmsg(int fd, Msghdr* message, int flags);
 
+    [LibraryImport("libc", EntryPoint = "recvmmsg", SetLastError = true)]
+    private static partial int SysRecvmmsg(int fd, Mmsghdr* messages, int count, int flags, void* timeout);
+
     [LibraryImport("libc", EntryPoint = "accept4", SetLastError = true)]
     private static partial int SysAccept4(int fd, byte* address, uint* addressLength, int flags);
 
@@ -440,7 +491,7 @@ internal static unsafe partial class NativeSockets
 
     /// <summary>struct iovec (readv(2)).</summary>
     [StructLayout(LayoutKind.Sequential)]
-    private struct Iovec
+    internal struct Iovec
     {
         public byte* Base;
         public nuint Length;
@@ -448,7 +499,7 @@ internal static unsafe partial class NativeSockets
 
     /// <summary>struct msghdr (recvmsg(2)) on glibc 64-bit: msg_namelen is followed by 4 bytes of padding; the lengths are size_t.</summary>
     [StructLayout(LayoutKind.Sequential)]
-    private struct Msghdr
+    internal struct Msghdr
     {
         public void* Name;
         public uint NameLength;
@@ -457,6 +508,14 @@ internal static unsafe partial class NativeSockets
         public void* Control;
         public nuint ControlLength;
         public int Flags;
+    }
+
+    /// <summary>struct mmsghdr (recvmmsg(2)): a msghdr and the length received into it.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct Mmsghdr
+    {
+        public Msghdr Header;
+        public uint Length;
     }
 
     /// <summary>struct cmsghdr (cmsg(3)) on glibc 64-bit: cmsg_len is size_t.</summary>

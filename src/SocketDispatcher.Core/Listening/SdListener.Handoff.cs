@@ -305,7 +305,7 @@ public sealed partial class SdListener
             // Records are handled on the channel's reading thread: ACCEPTED and CLOSED come twice per
             // connection, and a thread-pool hop for each cost more than the rest of the listener's work.
             // OnRecord never waits for this dispatcher (it may send to others, which read on their own thread).
-            link.Channel.Start("sd-handoff-" + credentials.ProcessId.ToString(CultureInfo.InvariantCulture), record => HandleRecord(link, record));
+            link.Channel.Start("sd-handoff-" + credentials.ProcessId.ToString(CultureInfo.InvariantCulture), records => HandleRecords(link, records));
             _ = RunLinkAsync(link);
         }
     }
@@ -326,12 +326,15 @@ public sealed partial class SdListener
         Drop(link, reason);
     }
 
-    private void HandleRecord(DispatcherLink link, HandoffRecord record)
+    private void HandleRecords(DispatcherLink link, IReadOnlyList<HandoffRecord> records)
     {
-        using (record)
+        foreach (var record in records)
         {
-            if (record.Message is { } message) OnRecord(link, message);
-            else ListenerLog.BadRecord(_logger, link.Pid, record.Error?.Message ?? "empty record");
+            using (record)
+            {
+                if (record.Message is { } message) OnRecord(link, message);
+                else ListenerLog.BadRecord(_logger, link.Pid, record.Error?.Message ?? "empty record");
+            }
         }
     }
 
@@ -350,12 +353,15 @@ public sealed partial class SdListener
                 // dispatcher dies before touching the connection.
                 lock (_gate)
                 {
-                    if (message.GetParameter("id") is { } id && link.Pending.Remove(id, out var accepted)) link.Open[id] = accepted;
+                    foreach (var id in HandoffProtocol.ConnectionIds(message))
+                    {
+                        if (link.Pending.Remove(id, out var accepted)) link.Open[id] = accepted;
+                    }
                 }
 
                 break;
             case HandoffProtocol.Closed:
-                OnClosed(link, message.GetParameter("id"));
+                OnClosed(link, HandoffProtocol.ConnectionIds(message));
                 break;
             case HandoffProtocol.Quit:
                 // Stopping sends EXIT to every dispatcher: not from a reading thread (see HandWaitingLater).
@@ -376,16 +382,22 @@ public sealed partial class SdListener
         }
     }
 
-    private void OnClosed(DispatcherLink link, string? id)
+    private void OnClosed(DispatcherLink link, string[] ids)
     {
-        HandedConnection? closed;
-        lock (_gate)
+        var any = false;
+        foreach (var id in ids)
         {
-            if (id is null || !(link.Open.Remove(id, out closed) || link.Pending.Remove(id, out closed))) return;
+            HandedConnection? closed;
+            lock (_gate)
+            {
+                if (!(link.Open.Remove(id, out closed) || link.Pending.Remove(id, out closed))) continue;
+            }
+
+            Release(closed);
+            any = true;
         }
 
-        Release(closed);
-        HandWaitingLater();
+        if (any) HandWaitingLater();
     }
 
     private SdMessage CreateConfig()

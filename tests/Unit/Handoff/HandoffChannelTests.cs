@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using SocketDispatcher.Handoff;
 using SocketDispatcher.Interop;
 
 namespace SocketDispatcher.Tests.Handoff;
@@ -85,6 +86,38 @@ public sealed class HandoffChannelTests
             using var record = await pair.NextAsync();
             Assert.Equal(i.ToString(System.Globalization.CultureInfo.InvariantCulture), record.Message!.GetParameter("id"));
         }
+    }
+
+    [Fact]
+    public async Task RecordsQueuedTogetherReachTheHandlerAsBatchesWithTheirOwnDescriptors()
+    {
+        using var pair = new SeqPacketPair(start: false);
+        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        for (var i = 0; i < 100; i++)
+        {
+            var id = i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            pair.Sender.Send(new SdMessage("CONNECTION", [new("id", id)]), i % 10 == 0 ? probe.SafeHandle : null);
+        }
+
+        var seen = new List<(string Id, bool HasDescriptor)>();
+        var batches = new List<int>();
+        var all = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        pair.Receiver.Start("test-batches", records =>
+        {
+            batches.Add(records.Count);
+            foreach (var record in records)
+            {
+                using (record) seen.Add((record.Message!.GetParameter("id")!, record.Descriptor is not null));
+            }
+
+            if (seen.Count == 100) all.TrySetResult();
+        });
+        await all.Task.Within();
+
+        Assert.Equal(Enumerable.Range(0, 100).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), seen.Select(s => s.Id));
+        Assert.Equal(Enumerable.Range(0, 100).Select(i => i % 10 == 0), seen.Select(s => s.HasDescriptor));
+        Assert.All(batches, count => Assert.InRange(count, 1, HandoffChannel.MaxRecordsPerReceive));
+        Assert.True(batches.Count < 100, $"records queued together come in batches; got {batches.Count} batches");
     }
 
     [Fact]

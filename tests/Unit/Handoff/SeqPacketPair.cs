@@ -8,7 +8,8 @@ internal sealed class SeqPacketPair : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("sd-test-").FullName;
 
-    public SeqPacketPair()
+    /// <param name="start">Starts the receiver reading into its Records; false leaves it to the test.</param>
+    public SeqPacketPair(bool start = true)
     {
         var endpoint = SdEndpoint.ForUnixPath(Path.Combine(_folder, "handoff.sock"));
         using var listening = new Socket(AddressFamily.Unix, SocketType.Seqpacket, ProtocolType.Unspecified);
@@ -16,7 +17,7 @@ internal sealed class SeqPacketPair : IDisposable
         listening.Listen(1);
         Sender = HandoffChannel.Connect(endpoint);
         Receiver = new HandoffChannel(listening.Accept());
-        Receiver.Start("test-receive");
+        if (start) Receiver.Start("test-receive");
     }
 
     public HandoffChannel Sender { get; }
