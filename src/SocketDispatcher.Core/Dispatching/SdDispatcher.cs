@@ -12,7 +12,7 @@ namespace SocketDispatcher;
 
 /// <summary>
 /// A dispatcher: connects to a listener's handoff socket, says <c>HELLO</c>, takes each handed-off
-/// socket (<c>CONNECTION</c> + SCM_RIGHTS), confirms it with <c>ACCEPTED</c> before any I/O, terminates
+/// socket (<c>CONNECTION</c> + SCM_RIGHTS), confirms it with <c>ACCEPTED</c> (an AF_UNIX one before any I/O, a TCP one once its conversation started), terminates
 /// TLS and runs the handler's conversation; on <c>EXIT</c> it finishes open conversations up to the
 /// drain time, then closes them (design.md section 4).
 /// </summary>
@@ -28,9 +28,10 @@ public sealed class SdDispatcher : IAsyncDisposable
     private long _handled;
     private readonly object _drainGate = new();
 
-    // Used by the channel's reading thread only: the ids of a batch of records, and the conversations
-    // that ended while the batch was handled (reported with one CLOSED at its end).
-    private readonly List<string> _batchIds = [];
+    // Used by the channel's reading thread only: the connections of a batch of records confirmed before
+    // and after it is handled, and the conversations that ended meanwhile (one CLOSED at its end).
+    private readonly List<string> _confirmFirst = [];
+    private readonly List<string> _confirmAfter = [];
     private readonly List<string> _closedInBatch = [];
     private int _batchThread;
     private readonly bool _inlineSessions;
@@ -178,26 +179,40 @@ public sealed class SdDispatcher : IAsyncDisposable
     }
 
     /// <summary>
-    /// Handles the records that arrived together, on the channel's reading thread, in order: first one
-    /// <c>ACCEPTED</c> for every CONNECTION among them (before any I/O on those sockets, design.md section 4),
-    /// then each record; the conversations that ended meanwhile are reported with one <c>CLOSED</c>.
-    /// Two records per batch instead of two per connection: each one wakes the listener.
+    /// Handles the records that arrived together, on the channel's reading thread, in order, and
+    /// answers them with at most three records instead of two per connection (each one wakes the listener):
+    /// <list type="bullet">
+    /// <item>before any I/O, one <c>ACCEPTED</c> for the AF_UNIX connections among them: the listener cannot
+    /// tell whether one was touched, so it hands an unconfirmed one again when this process dies;</item>
+    /// <item>after the batch, one <c>ACCEPTED</c> for the TCP connections still open and one <c>CLOSED</c> for
+    /// the conversations that ended meanwhile (a greeting). Confirming a TCP connection after its first
+    /// write keeps the listener's wake-up out of the time to first byte; should this process die before
+    /// confirming, the listener hands the connection again only if <c>TCP_INFO</c> shows nobody touched it.</item>
+    /// </list>
     /// Handling here saves the thread-pool hop per record, which with several .NET processes on few
     /// cores costs more than the record (handoff-notes.md pitfall 11). Nothing here waits for the listener.
     /// </summary>
     private void OnRecords(IReadOnlyList<HandoffRecord> records)
     {
-        _batchIds.Clear();
+        _confirmFirst.Clear();
+        _confirmAfter.Clear();
         foreach (var record in records)
         {
-            if (record is { Message.Command: HandoffProtocol.Connection, Descriptor: not null }) _batchIds.Add(record.Message.GetParameter("id") ?? "?");
+            if (record is not { Message: { Command: HandoffProtocol.Connection } message, Descriptor: not null }) continue;
+            var id = message.GetParameter("id") ?? "?";
+            (message.GetParameter("family") == "unix" ? _confirmFirst : _confirmAfter).Add(id);
         }
 
         try
         {
-            if (_batchIds.Count > 0) _channel.Send(HandoffProtocol.ForConnections(HandoffProtocol.Accepted, _batchIds));
+            if (_confirmFirst.Count > 0) _channel.Send(HandoffProtocol.ForConnections(HandoffProtocol.Accepted, _confirmFirst));
             Volatile.Write(ref _batchThread, Environment.CurrentManagedThreadId);
             foreach (var record in records) OnRecord(record);
+            Volatile.Write(ref _batchThread, 0);
+
+            // CLOSED says ACCEPTED too: only the connections still open need confirming.
+            _confirmAfter.RemoveAll(_closedInBatch.Contains);
+            if (_confirmAfter.Count > 0) _channel.Send(HandoffProtocol.ForConnections(HandoffProtocol.Accepted, _confirmAfter));
         }
         finally
         {
@@ -304,7 +319,7 @@ public sealed class SdDispatcher : IAsyncDisposable
             return;
         }
 
-        // Confirmed by OnRecords before any I/O (design.md section 4).
+        // Confirmed by OnRecords (design.md section 4).
         Interlocked.Increment(ref _handled);
         var tls = message.GetParameter("tls") == "true";
         var peer = message.GetParameter("peer");

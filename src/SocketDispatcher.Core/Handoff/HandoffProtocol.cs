@@ -5,7 +5,8 @@ namespace SocketDispatcher.Handoff;
 /// dispatcher -> listener <c>HELLO pid=..;capacity=..</c>; listener -> dispatcher <c>CONFIG cert=..;key=..;client_ca=..;max_line=..</c>;
 /// listener -> dispatcher <c>CONNECTION id=..;peer=..;local=..;endpoint=..;family=inet|inet6|unix;tls=..</c> with the socket as SCM_RIGHTS
 /// (<c>peer</c> is <c>pid=..,uid=..</c> from SO_PEERCRED for an AF_UNIX client, address:port otherwise);
-/// dispatcher -> listener <c>ACCEPTED id=..</c> as soon as the record is received, before any I/O on the socket;
+/// dispatcher -> listener <c>ACCEPTED id=..</c>: for an AF_UNIX connection before any I/O on it, for a TCP one
+/// once its conversation started (the listener checks a TCP connection with TCP_INFO before handing it again);
 /// dispatcher -> listener <c>CLOSED id=..</c> when that connection's conversation has ended (the listener
 /// counts open connections against the capacity and closes its own copy). Both name one connection or
 /// several, comma-separated (<c>id=4,5,6</c>): the CONNECTION records received together, the

@@ -5,8 +5,8 @@ namespace SocketDispatcher.Listening;
 
 /// <summary>
 /// An accepted connection the listener holds: while it waits for a dispatcher, while it is handed but
-/// not <c>ACCEPTED</c>, and then until the dispatcher reports it <c>CLOSED</c>. Holding the copy after
-/// <c>ACCEPTED</c> lets the listener hand the connection again when its dispatcher dies before doing
+/// not <c>ACCEPTED</c>, and then until the dispatcher reports it <c>CLOSED</c>. Holding the copy until
+/// <c>CLOSED</c> lets the listener hand the connection again when its dispatcher dies before doing
 /// any I/O on it (<see cref="NativeSockets.IsUntouched(System.Runtime.InteropServices.SafeHandle)"/>).
 /// The listener never does I/O on it, so it keeps a bare descriptor, not a .NET Socket. The mutable
 /// state is guarded by the listener's lock.

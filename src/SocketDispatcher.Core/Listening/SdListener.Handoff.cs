@@ -474,9 +474,10 @@ public sealed partial class SdListener
     }
 
     /// <summary>
-    /// Removes a dispatcher. Every connection it had not confirmed, or confirmed but not touched yet
-    /// (no byte read or written: the dispatcher died right after ACCEPTED), is handed again; the
-    /// others had their conversation cut and are closed.
+    /// Removes a dispatcher. Every connection it had not touched yet (no byte read or written, checked
+    /// with TCP_INFO: it died before or right after taking it) is handed again, whether or not it was
+    /// confirmed; the others had their conversation cut and are closed. An AF_UNIX connection cannot be
+    /// checked: it is handed again when unconfirmed (a dispatcher confirms those before any I/O), closed otherwise.
     /// </summary>
     private void Drop(DispatcherLink link, string reason)
     {
@@ -493,11 +494,12 @@ public sealed partial class SdListener
         }
 
         link.Dispose();
-        var untouched = open.Where(c => c.Family != AddressFamily.Unix && NativeSockets.IsUntouched(c.Descriptor)).ToArray();
-        var orphans = pending.Concat(untouched).ToArray();
-        var cut = open.Length - untouched.Length;
-        if (!_stopping.IsCancellationRequested || orphans.Length > 0 || cut > 0) ListenerLog.DispatcherLeft(_logger, link.Pid, reason, orphans.Length, cut);
-        foreach (var connection in open.Except(untouched)) Release(connection);
+        var orphans = pending.Where(c => c.Family == AddressFamily.Unix || NativeSockets.IsUntouched(c.Descriptor))
+            .Concat(open.Where(c => c.Family != AddressFamily.Unix && NativeSockets.IsUntouched(c.Descriptor)))
+            .ToArray();
+        var cut = pending.Concat(open).Except(orphans).ToArray();
+        if (!_stopping.IsCancellationRequested || orphans.Length > 0 || cut.Length > 0) ListenerLog.DispatcherLeft(_logger, link.Pid, reason, orphans.Length, cut.Length);
+        foreach (var connection in cut) Release(connection);
         foreach (var connection in orphans) Hand(connection);
         HandWaiting();
         lock (_gate)

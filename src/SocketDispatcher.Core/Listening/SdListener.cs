@@ -12,8 +12,8 @@ namespace SocketDispatcher;
 /// A listener: accepts connections on its endpoints and hands each socket to a dispatcher over the
 /// handoff channel (AF_UNIX <c>SOCK_SEQPACKET</c>, <c>SCM_RIGHTS</c>); spawns and supervises its
 /// dispatchers; takes <c>QUIT</c>, <c>STOP</c> and <c>STATUS</c> on its control endpoints
-/// (design.md section 4). It keeps each socket until the dispatcher's <c>ACCEPTED</c> and hands it
-/// again if that dispatcher goes away first, so no accepted connection is lost while one dispatcher lives.
+/// (design.md section 4). It keeps each socket until the dispatcher reports it <c>CLOSED</c> and hands it
+/// again if that dispatcher goes away before touching it, so no accepted connection is lost while one dispatcher lives.
 /// </summary>
 public sealed partial class SdListener : IAsyncDisposable
 {
@@ -72,7 +72,7 @@ public sealed partial class SdListener : IAsyncDisposable
     /// <summary>Connections handed to a dispatcher (a re-handed one counts once).</summary>
     public long Handed => Interlocked.Read(ref _handed);
 
-    /// <summary>Connections handed again because their dispatcher went away before <c>ACCEPTED</c>.</summary>
+    /// <summary>Connections handed again because their dispatcher went away before touching them (before <c>ACCEPTED</c> for AF_UNIX ones).</summary>
     public long Rehanded => Interlocked.Read(ref _rehanded);
 
     /// <summary>Connections closed without a dispatcher: none could take them within
