@@ -15,6 +15,11 @@ BeforeAll {
     $script:client = Connect-SdClient $endpoint
     $client | Send-SdMessage -Command ALIVE -Parameter @{ serial = 7 }
 
+    # The dispatcher confirms a TCP connection together with others, within a millisecond: wait for it.
+    $null = Wait-SdCondition -Because 'the dispatcher confirmed the connection' -Condition {
+        (Get-SdListener -Name views-listener).Dispatchers | Where-Object Open -eq 1
+    }
+
     # The lines of a rendered table: header, dashes, then one row per object.
     function Get-TableLine([object[]] $InputObject) {
         @(($InputObject | Out-String -Width 100) -split "`n" | ForEach-Object TrimEnd | Where-Object { $_ })

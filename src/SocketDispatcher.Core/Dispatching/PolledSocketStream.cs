@@ -146,8 +146,8 @@ internal sealed class PolledSocketStream : Stream
         }
 
         _poller.Remove(this, armed);
-        _reading.Cancel(new ObjectDisposedException(nameof(PolledSocketStream)));
-        _writing.Cancel(new ObjectDisposedException(nameof(PolledSocketStream)));
+        _reading.Cancel(static () => new ObjectDisposedException(nameof(PolledSocketStream)));
+        _writing.Cancel(static () => new ObjectDisposedException(nameof(PolledSocketStream)));
         NativeSockets.ShutdownBoth(Descriptor);
         _handle.Dispose();
         base.Dispose(disposing);
@@ -197,7 +197,7 @@ internal sealed class PolledSocketStream : Stream
             // Registered before arming: a token canceled meanwhile ends this wait, never a later one.
             if (cancellationToken.CanBeCanceled)
             {
-                _cancellation = cancellationToken.UnsafeRegister(static (state, token) => ((Waiter)state!).Cancel(new OperationCanceledException(token)), this);
+                _cancellation = cancellationToken.UnsafeRegister(static (state, token) => ((Waiter)state!).Cancel(() => new OperationCanceledException(token)), this);
             }
 
             lock (owner._gate)
@@ -217,8 +217,8 @@ internal sealed class PolledSocketStream : Stream
             _core.SetResult(true);
         }
 
-        /// <summary>Ends a wait with <paramref name="error"/>, from any thread; does nothing when none is waiting.</summary>
-        public void Cancel(Exception error)
+        /// <summary>Ends a wait with the exception <paramref name="error"/> makes, from any thread; does nothing (makes none) when none is waiting.</summary>
+        public void Cancel(Func<Exception> error)
         {
             lock (owner._gate)
             {
@@ -229,7 +229,7 @@ internal sealed class PolledSocketStream : Stream
             // Not inline: the canceling thread (an Abort, a Dispose) must not run the reader's code.
             _cancellation.Unregister();
             _core.RunContinuationsAsynchronously = true;
-            _core.SetException(error);
+            _core.SetException(error());
         }
 
         /// <summary>Ends a wait with <paramref name="error"/>; called under the owner's lock.</summary>

@@ -26,6 +26,7 @@ internal sealed class HandoffChannel : IDisposable
     private readonly Socket _socket;
     private readonly Channel<HandoffRecord> _records = Channel.CreateUnbounded<HandoffRecord>(new UnboundedChannelOptions { SingleWriter = true });
     private Action<IReadOnlyList<HandoffRecord>>? _handle;
+    private Func<int>? _idle;
     private int _started;
     private int _disposed;
 
@@ -65,11 +66,16 @@ internal sealed class HandoffChannel : IDisposable
     /// thread saves a thread-pool hop per record, which with several .NET processes on few cores costs
     /// more than the record itself (handoff-notes.md pitfall 11); <paramref name="handle"/> must then
     /// never wait for this channel's peer. It owns the records it gets (disposes them).
+    /// <paramref name="idle"/>, when given, is called on the thread before it waits for records: it returns
+    /// how many milliseconds to wait at most before it is called again (it has work that is due then),
+    /// or -1 to wait for the next record however long that takes. The wait is the socket's receive timeout,
+    /// changed only when the answer changes: no extra system call per receive while records keep coming.
     /// </summary>
-    public void Start(string threadName, Action<IReadOnlyList<HandoffRecord>>? handle = null)
+    public void Start(string threadName, Action<IReadOnlyList<HandoffRecord>>? handle = null, Func<int>? idle = null)
     {
         if (Interlocked.Exchange(ref _started, 1) != 0) throw new InvalidOperationException("the channel is already reading");
         _handle = handle;
+        _idle = idle;
         new Thread(ReceiveLoop) { IsBackground = true, Name = threadName }.Start();
     }
 
@@ -130,9 +136,18 @@ internal sealed class HandoffChannel : IDisposable
         try
         {
             var ended = false;
+            var timeout = 0;
             while (!ended)
             {
+                var wait = _idle?.Invoke() ?? -1;
+                if (Math.Max(wait, 0) != timeout)
+                {
+                    timeout = Math.Max(wait, 0);
+                    NativeSockets.SetReceiveTimeout(_socket.SafeHandle, timeout);
+                }
+
                 var count = NativeSockets.Receive(_socket.SafeHandle, batch);
+                if (count < 0) continue; // the wait ran out: idle has work due
                 records.Clear();
                 for (var i = 0; i < count; i++)
                 {

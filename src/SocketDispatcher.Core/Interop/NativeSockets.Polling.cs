@@ -19,6 +19,7 @@ internal static unsafe partial class NativeSockets
     private const int MsgPeek = 0x2;
     private const int ShutRdwr = 2;
     private const int TcpNoDelay = 1;
+    private const int SoRcvTimeo = 20;
 
     /// <summary>struct epoll_event is packed (12 bytes) on x86_64 and naturally aligned (16 bytes) elsewhere.</summary>
     private static readonly int EpollEventBytes = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 12 : 16;
@@ -119,6 +120,26 @@ internal static unsafe partial class NativeSockets
     /// socket until <c>CLOSED</c> (close(2) alone sends nothing while another reference lives).
     /// </summary>
     public static void ShutdownBoth(int fd) => _ = SysShutdown(fd, ShutRdwr);
+
+    /// <summary>
+    /// Sets how long a blocking receive waits before it fails with EAGAIN (<c>SO_RCVTIMEO</c>, socket(7)),
+    /// in milliseconds; 0 waits for ever.
+    /// </summary>
+    /// <exception cref="SyscallException">setsockopt failed.</exception>
+    public static void SetReceiveTimeout(SafeHandle socket, int timeoutMs)
+    {
+        var added = false;
+        try
+        {
+            socket.DangerousAddRef(ref added);
+            var value = stackalloc long[2] { timeoutMs / 1000, timeoutMs % 1000 * 1000 }; // struct timeval
+            if (SysSetsockopt((int)socket.DangerousGetHandle(), SolSocket, SoRcvTimeo, value, 16) < 0) throw new SyscallException("setsockopt", Marshal.GetLastPInvokeError());
+        }
+        finally
+        {
+            if (added) socket.DangerousRelease();
+        }
+    }
 
     /// <summary>Sets <c>TCP_NODELAY</c> (tcp(7)); errors are ignored: the socket works without it, only slower.</summary>
     public static void SetNoDelay(int fd)

@@ -156,7 +156,8 @@ internal static unsafe partial class NativeSockets
     /// together cost one system call and one wake-up. Descriptors are close-on-exec (<c>MSG_CMSG_CLOEXEC</c>);
     /// take them with <see cref="RecordBatch.TakeDescriptors"/>.
     /// </summary>
-    /// <returns>The number of records in <paramref name="batch"/>; a record of length 0 without descriptors is the end of stream.</returns>
+    /// <returns>The number of records in <paramref name="batch"/>, a record of length 0 without descriptors being the end of stream;
+    /// -1 when the socket's receive timeout (<c>SO_RCVTIMEO</c>) ran out first.</returns>
     /// <exception cref="SyscallException">recvmmsg failed, a record did not fit (MSG_TRUNC), or the kernel
     /// dropped descriptors for lack of control buffer room (MSG_CTRUNC); the batch's descriptors are closed then.</exception>
     public static int Receive(SafeHandle channel, RecordBatch batch)
@@ -175,6 +176,7 @@ internal static unsafe partial class NativeSockets
                 errno = count < 0 ? Marshal.GetLastPInvokeError() : 0;
             }
             while (count < 0 && errno == Eintr);
+            if (count < 0 && errno == Eagain) return -1;
             if (count < 0) throw new SyscallException("recvmmsg", errno);
             batch.Count = count;
             for (var i = 0; i < count; i++)

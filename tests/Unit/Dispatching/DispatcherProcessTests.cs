@@ -97,6 +97,38 @@ public sealed class DispatcherProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task EveryGreetedConnectionIsReportedClosedOnceEvenWhenTrafficStops()
+    {
+        await using var listener = await StartGreeterAsync();
+        using var server = new TcpListener(IPAddress.Loopback, 0);
+        server.Start();
+
+        // One at a time: the reports wait to go out with later ones, and the last ones go when nothing more comes.
+        for (var i = 1; i <= 20; i++)
+        {
+            using var client = new TcpClient();
+            await client.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)server.LocalEndpoint).Port).Within();
+            using (var accepted = await server.AcceptSocketAsync().Within())
+            {
+                listener.Channel.Send(Connection(i, accepted.RemoteEndPoint!.ToString()!, "inet"), accepted.SafeHandle);
+            }
+
+            using var reader = new StreamReader(client.GetStream(), Encoding.UTF8);
+            Assert.Equal("HI", await reader.ReadLineAsync().Within());
+        }
+
+        var reported = new List<string>();
+        while (reported.Count < 20)
+        {
+            using var record = await listener.Channel.Records.ReadAsync().Within();
+            Assert.Equal("CLOSED", record.Message!.Command);
+            reported.AddRange(HandoffProtocol.ConnectionIds(record.Message));
+        }
+
+        Assert.Equal(Enumerable.Range(1, 20).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), reported);
+    }
+
+    [Fact]
     public async Task UnixConnectionIsConfirmedBeforeItsConversation()
     {
         await using var listener = await StartGreeterAsync();

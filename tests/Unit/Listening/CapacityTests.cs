@@ -31,7 +31,11 @@ public sealed class CapacityTests
             Assert.Equal("10", status!.GetParameter("accepted"));
             Assert.Equal(10, test.Listener.Accepted);
             Assert.Equal(10, greetings.Count(g => g.IsCompleted));
-            Assert.Equal(10, Assert.Single(test.Listener.GetDispatchers()).Open);
+            var dispatcher = Assert.Single(test.Listener.GetDispatchers());
+            Assert.Equal(10, dispatcher.Open + dispatcher.Pending);
+
+            // A TCP connection is confirmed (ACCEPTED) once its conversation started, with others: soon, not at once.
+            await Bounded.Until(() => test.Listener.GetDispatchers().Single().Open == 10, "the dispatcher confirmed its 10 connections", test.Describe);
 
             // Each close lets exactly one more in, until all 50 were served.
             for (var closed = 1; closed <= 40; closed++)
