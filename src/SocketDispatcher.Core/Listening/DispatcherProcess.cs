@@ -29,10 +29,8 @@ internal sealed class DispatcherProcess : IDisposable
     /// <param name="arguments">Its arguments.</param>
     /// <param name="errorLine">Gets each line it writes to standard error, with its pid; null lets the
     /// lines go to this process's standard error.</param>
-    /// <param name="inlineCompletions">Run socket completions on the epoll thread: only for handlers that never
-    /// block it (built-in handlers on plain connections; a TLS handshake is about 1 ms of CPU).</param>
     /// <exception cref="SdException">The program cannot be started (NotFound).</exception>
-    public static DispatcherProcess Start(string program, IEnumerable<string> arguments, Action<int, string>? errorLine = null, bool inlineCompletions = false)
+    public static DispatcherProcess Start(string program, IEnumerable<string> arguments, Action<int, string>? errorLine = null)
     {
         var info = new ProcessStartInfo(program) { UseShellExecute = false, RedirectStandardError = errorLine is not null };
         foreach (var argument in arguments) info.ArgumentList.Add(argument);
@@ -40,14 +38,6 @@ internal sealed class DispatcherProcess : IDisposable
         // A smaller gen0 budget: the GC sizes it from the L3 size the VM reports, which makes each
         // dispatcher hold about 120 MB under load instead of about 50 MB (handoff-notes.md pitfall 12).
         if (Environment.GetEnvironmentVariable("DOTNET_GCgen0size") is null) info.Environment["DOTNET_GCgen0size"] = "0x1000000";
-
-        // Without the hop from the epoll thread to the thread pool for every completion, a short
-        // connection costs about a third less CPU with several .NET processes on few cores
-        // (handoff-notes.md section 3 and pitfall 11).
-        if (inlineCompletions && Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") is null)
-        {
-            info.Environment["DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS"] = "1";
-        }
 
         try
         {

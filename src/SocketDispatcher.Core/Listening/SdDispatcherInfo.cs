@@ -33,7 +33,10 @@ public sealed class SdDispatcherInfo
     /// <summary>Connections it confirmed with <c>ACCEPTED</c> and has not reported <c>CLOSED</c>.</summary>
     public int Open { get; }
 
-    /// <summary>Connections handed but not yet <c>ACCEPTED</c>.</summary>
+    /// <summary>
+    /// Connections handed but not yet <c>ACCEPTED</c>: in its queue, or (TCP) with a conversation that
+    /// started less than about a millisecond ago, since a dispatcher confirms those together.
+    /// </summary>
     public int Pending { get; }
 
     /// <summary>Whether the listener spawned it (false: started by hand).</summary>

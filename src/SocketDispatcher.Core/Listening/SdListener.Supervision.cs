@@ -49,9 +49,6 @@ public sealed partial class SdListener
         ?? (ScriptHandlerLaunch.IsScript(_options.Handler) ? ScriptHandlerLaunch.FindPowerShell(_options.PowerShellProgram).Program : null)
         ?? Path.Combine(Path.GetDirectoryName(typeof(SdListener).Assembly.Location) ?? AppContext.BaseDirectory, "sd");
 
-    /// <summary>Our own sd with a built-in handler on plain connections: nothing blocks a dispatcher's epoll thread.</summary>
-    private bool InlineCompletions => _options.DispatcherProgram is null && _options.Tls is null && SdHandlers.Names.Contains(_options.Handler);
-
     private void StartSupervision()
     {
         for (var i = 0; i < _options.Dispatchers; i++)
@@ -126,7 +123,7 @@ public sealed partial class SdListener
             DispatcherProcess process;
             try
             {
-                process = DispatcherProcess.Start(DispatcherProgram, DispatcherArguments(), _options.CaptureDispatcherOutput ? LogDispatcherOutput : null, InlineCompletions);
+                process = DispatcherProcess.Start(DispatcherProgram, DispatcherArguments(), _options.CaptureDispatcherOutput ? LogDispatcherOutput : null);
             }
             catch (SdException ex)
             {
