@@ -82,10 +82,14 @@ internal sealed class HandoffChannel : IDisposable
     /// <summary>Sends one message, with <paramref name="descriptor"/> attached when given. Thread-safe: a record is atomic.</summary>
     /// <exception cref="SyscallException">The peer is gone (EPIPE) or the send failed.</exception>
     /// <exception cref="ObjectDisposedException">The channel is closed.</exception>
-    public void Send(SdMessage message, SafeHandle? descriptor = null)
+    public void Send(SdMessage message, SafeHandle? descriptor = null) => Send(message.ToString(), descriptor);
+
+    /// <summary>Sends one record already written in the message format (<see cref="HandoffProtocol.ConnectionRecord"/>).</summary>
+    /// <exception cref="SyscallException">The peer is gone (EPIPE) or the send failed.</exception>
+    /// <exception cref="ObjectDisposedException">The channel is closed.</exception>
+    public void Send(string text, SafeHandle? descriptor)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var text = message.ToString();
         var length = Encoding.UTF8.GetByteCount(text);
         if (length > 512)
         {

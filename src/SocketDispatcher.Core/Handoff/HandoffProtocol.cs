@@ -29,6 +29,20 @@ internal static class HandoffProtocol
     public const string Absolutely = "ABSOLUTELY";
     public const string Log = "LOG";
 
+    /// <summary>
+    /// The text of <c>CONNECTION endpoint=..;family=..;id=..;local=..;peer=..;tls=..</c>, written without an
+    /// <see cref="SdMessage"/>: the listener writes one per accepted connection.
+    /// </summary>
+    public static string ConnectionRecord(string id, string endpoint, string family, string local, string peer, bool tls)
+        => MessageWriter.Write(Connection, [
+            new("endpoint", endpoint),
+            new("family", family),
+            new("id", id),
+            new("local", local),
+            new("peer", peer),
+            new("tls", tls ? "true" : "false"),
+        ]);
+
     /// <summary><paramref name="command"/> (ACCEPTED or CLOSED) for one or several connections: <c>id=4</c>, <c>id=4,5,6</c>.</summary>
     public static SdMessage ForConnections(string command, IReadOnlyList<string> ids)
         => new(command, [new("id", ids.Count == 1 ? ids[0] : string.Join(',', ids))]);

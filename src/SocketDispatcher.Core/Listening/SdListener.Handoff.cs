@@ -164,17 +164,11 @@ public sealed partial class SdListener
                 connection.Handoffs++;
             }
 
-            var message = new SdMessage(HandoffProtocol.Connection, [
-                new("id", connection.Id),
-                new("peer", connection.Peer),
-                new("local", connection.Local),
-                new("endpoint", connection.Endpoint.ToString()),
-                new("family", FamilyName(connection.Family)),
-                new("tls", connection.Endpoint.Kind == SdEndpointKind.Tls ? "true" : "false"),
-            ]);
+            var record = HandoffProtocol.ConnectionRecord(
+                connection.Id, connection.Endpoint.ToString(), FamilyName(connection.Family), connection.Local, connection.Peer, connection.Endpoint.Kind == SdEndpointKind.Tls);
             try
             {
-                link.Channel.Send(message, connection.Descriptor);
+                link.Channel.Send(record, connection.Descriptor);
             }
             catch (Exception ex) when (ex is IOException or ObjectDisposedException)
             {

@@ -38,6 +38,26 @@ internal static class MessageWriter
         });
     }
 
+    /// <summary>
+    /// The wire text of a message with only a command and parameters, written without building an
+    /// <see cref="SdMessage"/> (no parameter dictionary): for a record written once per connection.
+    /// </summary>
+    /// <param name="command">A valid command.</param>
+    /// <param name="parameters">Valid names, in ordinal order, as every message writes them.</param>
+    public static string Write(string command, ReadOnlySpan<KeyValuePair<string, string>> parameters)
+    {
+        Debug.Assert(IsOrdinalOrder(parameters), "parameters must come in ordinal order");
+        var length = command.Length;
+        foreach (var (name, value) in parameters) length += 2 + name.Length + MeasureValue(value);
+        var span = length <= 1024 ? stackalloc char[length] : new char[length];
+        var n = 0;
+        Append(span, ref n, command);
+        var separator = ' ';
+        foreach (var (name, value) in parameters) FillParameter(span, ref n, ref separator, name, value);
+        Debug.Assert(n == length, "Measure and Fill disagree");
+        return new string(span);
+    }
+
     /// <summary>Whether a value is written between quotes.</summary>
     public static bool NeedsQuotes(ReadOnlySpan<char> value)
         => !value.IsEmpty
@@ -119,16 +139,28 @@ internal static class MessageWriter
 
         Append(span, ref n, m.Command);
         var separator = ' ';
-        foreach (var (name, value) in m.Parameters)
+        foreach (var (name, value) in m.Parameters) FillParameter(span, ref n, ref separator, name, value);
+        return n;
+    }
+
+    /// <summary>Writes <c> name=value</c> after the command, <c>;name=value</c> after a parameter.</summary>
+    private static void FillParameter(Span<char> span, ref int n, ref char separator, string name, string value)
+    {
+        span[n++] = separator;
+        separator = ';';
+        Append(span, ref n, name);
+        span[n++] = '=';
+        n += FillValue(span[n..], value);
+    }
+
+    private static bool IsOrdinalOrder(ReadOnlySpan<KeyValuePair<string, string>> parameters)
+    {
+        for (var i = 1; i < parameters.Length; i++)
         {
-            span[n++] = separator;
-            separator = ';';
-            Append(span, ref n, name);
-            span[n++] = '=';
-            n += FillValue(span[n..], value);
+            if (string.CompareOrdinal(parameters[i - 1].Key, parameters[i].Key) >= 0) return false;
         }
 
-        return n;
+        return true;
     }
 
     private static int FillValue(Span<char> span, string value)
