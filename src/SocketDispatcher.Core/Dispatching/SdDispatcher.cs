@@ -17,7 +17,7 @@ namespace SocketDispatcher;
 /// TLS and runs the handler's conversation; on <c>EXIT</c> it finishes open conversations up to the
 /// drain time, then closes them (design.md section 4).
 /// </summary>
-public sealed class SdDispatcher : IAsyncDisposable
+public sealed partial class SdDispatcher : IAsyncDisposable
 {
     private readonly DispatcherOptions _options;
     private readonly ILogger _logger;
@@ -29,21 +29,6 @@ public sealed class SdDispatcher : IAsyncDisposable
     private long _handled;
     private readonly object _drainGate = new();
 
-    /// <summary>
-    /// How long the reports of a batch (<c>ACCEPTED</c> of TCP connections, <c>CLOSED</c> of conversations
-    /// that ended within it) may wait to go out with later ones: every record wakes the listener, on the
-    /// cores the clients need. Like TCP's delayed ACK, one record then reports many connections.
-    /// </summary>
-    private static readonly TimeSpan ReportDelay = TimeSpan.FromMilliseconds(1);
-
-    // Used by the channel's reading thread only: the connections of a batch confirmed before and after it
-    // is handled, and the reports not sent yet (due at _reportDue, a Stopwatch timestamp).
-    private readonly List<string> _confirmFirst = [];
-    private readonly List<string> _confirmAfter = [];
-    private readonly List<string> _acceptedLater = [];
-    private readonly List<string> _closedLater = [];
-    private long _reportDue;
-    private int _batchThread;
     private readonly bool _inlineSessions;
     private Task _run = Task.CompletedTask;
     private Task? _draining;
@@ -188,75 +173,6 @@ public sealed class SdDispatcher : IAsyncDisposable
         DispatcherLog.Stopped(_logger, Environment.ProcessId, HandledConnections);
     }
 
-    /// <summary>
-    /// Handles the records that arrived together, on the channel's reading thread, in order, and
-    /// answers them with a few records for many connections instead of two per connection (each one wakes the listener):
-    /// <list type="bullet">
-    /// <item>before any I/O, one <c>ACCEPTED</c> for the AF_UNIX connections among them: the listener cannot
-    /// tell whether one was touched, so it hands an unconfirmed one again when this process dies;</item>
-    /// <item>after the batch, up to <see cref="ReportDelay"/> later and with the reports of other batches, one
-    /// <c>ACCEPTED</c> for the TCP connections still open and one <c>CLOSED</c> for the conversations that
-    /// ended meanwhile (a greeting). Confirming a TCP connection after its first write keeps the listener's
-    /// wake-up out of the time to first byte; should this process die before confirming, the listener
-    /// hands the connection again only if <c>TCP_INFO</c> shows nobody touched it.</item>
-    /// </list>
-    /// Handling here saves the thread-pool hop per record, which with several .NET processes on few
-    /// cores costs more than the record (handoff-notes.md pitfall 11). Nothing here waits for the listener.
-    /// </summary>
-    private void OnRecords(IReadOnlyList<HandoffRecord> records)
-    {
-        _confirmFirst.Clear();
-        _confirmAfter.Clear();
-        foreach (var record in records)
-        {
-            if (record is not { Message: { Command: HandoffProtocol.Connection } message, Descriptor: not null }) continue;
-            var id = message.GetParameter("id") ?? "?";
-            (message.GetParameter("family") == "unix" ? _confirmFirst : _confirmAfter).Add(id);
-        }
-
-        try
-        {
-            if (_confirmFirst.Count > 0) _channel.Send(HandoffProtocol.ForConnections(HandoffProtocol.Accepted, _confirmFirst));
-            Volatile.Write(ref _batchThread, Environment.CurrentManagedThreadId);
-            foreach (var record in records) OnRecord(record);
-        }
-        finally
-        {
-            Volatile.Write(ref _batchThread, 0);
-
-            // Records not handled (the listener went away during ACCEPTED) still close their sockets.
-            foreach (var record in records) record.Dispose();
-        }
-
-        // CLOSED says ACCEPTED too: only the connections still open need confirming.
-        foreach (var id in _confirmAfter)
-        {
-            if (!_closedLater.Contains(id)) _acceptedLater.Add(id);
-        }
-
-        if (_acceptedLater.Count + _closedLater.Count >= HandoffChannel.MaxRecordsPerReceive) SendReports();
-        else if (_acceptedLater.Count + _closedLater.Count > 0 && _reportDue == 0) _reportDue = Stopwatch.GetTimestamp() + (long)(ReportDelay.TotalSeconds * Stopwatch.Frequency);
-    }
-
-    /// <summary>Before the reading thread waits: sends the reports that are due; returns how long the others may wait, in ms (-1: none).</summary>
-    private int SendDueReports()
-    {
-        if (_reportDue == 0) return -1;
-        var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), _reportDue);
-        if (left > TimeSpan.Zero) return Math.Max(1, (int)Math.Ceiling(left.TotalMilliseconds));
-        SendReports();
-        return -1;
-    }
-
-    private void SendReports()
-    {
-        _reportDue = 0;
-        if (_acceptedLater.Count > 0) _channel.Send(HandoffProtocol.ForConnections(HandoffProtocol.Accepted, _acceptedLater));
-        _acceptedLater.Clear();
-        if (_closedLater.Count > 0) SendClosed(_closedLater);
-        _closedLater.Clear();
-    }
-
     private void OnRecord(HandoffRecord record)
     {
         using (record)
@@ -363,32 +279,6 @@ public sealed class SdDispatcher : IAsyncDisposable
             : Task.Run(() => ServerSession.RunAsync(id, descriptor, peer, family, tls, settings, _abortSessions.Token));
         _sessions[id] = run;
         run.ContinueWith(_ => Closed(id), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-    }
-
-    /// <summary>A conversation ended: the listener counts it against our capacity and closes its copy of the socket.</summary>
-    private void Closed(string id)
-    {
-        _sessions.TryRemove(id, out _);
-        if (Environment.CurrentManagedThreadId == Volatile.Read(ref _batchThread))
-        {
-            // Ended while its batch is handled (a greeting): reported with others (ReportDelay).
-            _closedLater.Add(id);
-            return;
-        }
-
-        SendClosed([id]);
-    }
-
-    private void SendClosed(IReadOnlyList<string> ids)
-    {
-        try
-        {
-            _channel.Send(HandoffProtocol.ForConnections(HandoffProtocol.Closed, ids));
-        }
-        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
-        {
-            // The listener is gone, or we are stopping: nobody counts any more.
-        }
     }
 
     private async Task DrainAsync(TimeSpan drain)

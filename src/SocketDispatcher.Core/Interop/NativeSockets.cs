@@ -6,9 +6,10 @@ using System.Runtime.InteropServices;
 namespace SocketDispatcher.Interop;
 
 /// <summary>
-/// The only place that calls the C library for sockets: <c>accept4(2)</c>, <c>sendmsg(2)</c>/<c>recvmsg(2)</c>
-/// with <c>SCM_RIGHTS</c> (unix(7), cmsg(3)), <c>SO_PEERCRED</c> (socket(7)), <c>TCP_INFO</c> (tcp(7)),
-/// <c>socketpair(2)</c> and <c>fcntl(2)</c>. Declared with <see cref="LibraryImportAttribute"/> against
+/// The only place that calls the C library for sockets, in three files: here <c>accept4(2)</c>,
+/// <c>SO_PEERCRED</c> (socket(7)), <c>TCP_INFO</c> (tcp(7)), <c>socketpair(2)</c> and <c>fcntl(2)</c>;
+/// the handoff records with <c>SCM_RIGHTS</c> in NativeSockets.Records.cs; a dispatcher's own driving of
+/// its sockets (recv, send, epoll) in NativeSockets.Polling.cs. Declared with <see cref="LibraryImportAttribute"/> against
 /// glibc on x86_64/arm64 Linux: the calls are blittable, allocate nothing, and keep errno
 /// (<see cref="Marshal.GetLastPInvokeError"/>). Mono.Posix.NETStandard was used before; its
 /// sendmsg/recvmsg wrappers allocated per call and lost errno. Everything above this class deals in
@@ -39,165 +40,6 @@ internal static unsafe partial class NativeSockets
     private const int FGetFd = 1, FSetFd = 2, FdCloexec = 1;
     private const int Eintr = 4, Eagain = 11;
     private const nuint FionRead = 0x541B;  // <asm-generic/ioctls.h>
-
-    // cmsg(3) on glibc/Linux 64-bit: struct cmsghdr is { size_t cmsg_len; int cmsg_level; int cmsg_type; },
-    // and CMSG_DATA/CMSG_SPACE align to sizeof(size_t) (handoff-notes.md pitfall 8).
-    private static readonly int CmsgHeaderBytes = sizeof(Cmsghdr);
-    internal static readonly int ControlSpace = CmsgSpace(sizeof(int) * MaxFileDescriptorsPerMessage);
-
-    /// <summary>
-    /// Sends one record with an optional descriptor attached as <c>SCM_RIGHTS</c>. Uses
-    /// <c>MSG_NOSIGNAL</c> so that a dead peer gives EPIPE instead of SIGPIPE; with
-    /// <paramref name="dontWait"/>, <c>MSG_DONTWAIT</c> so that a peer that stopped reading makes the
-    /// call fail (EAGAIN) instead of blocking once the socket's send buffer is full.
-    /// </summary>
-    /// <returns>True when sent; false only with <paramref name="dontWait"/>, when the call would block (EAGAIN).</returns>
-    /// <exception cref="SyscallException">sendmsg failed (EPIPE when the peer is gone).</exception>
-    public static bool Send(SafeHandle channel, ReadOnlySpan<byte> payload, SafeHandle? descriptor, bool dontWait = false)
-    {
-        var addedChannel = false;
-        var addedDescriptor = false;
-        try
-        {
-            // DangerousGetHandle takes no reference: hold one so a concurrent Dispose cannot recycle the fd number.
-            channel.DangerousAddRef(ref addedChannel);
-            descriptor?.DangerousAddRef(ref addedDescriptor);
-
-            // The control buffer lives on the stack: nothing is allocated per record.
-            var control = stackalloc ulong[(CmsgSpace(sizeof(int)) + 7) / 8];
-            fixed (byte* data = payload)
-            {
-                var vector = new Iovec { Base = data, Length = (nuint)payload.Length };
-                var message = new Msghdr { Iov = &vector, IovLength = 1 };
-                if (descriptor is not null)
-                {
-                    var header = (Cmsghdr*)control;
-                    header->Length = (nuint)(CmsgHeaderBytes + sizeof(int));
-                    header->Level = SolSocket;
-                    header->Type = ScmRights;
-                    *(int*)((byte*)control + CmsgHeaderBytes) = (int)descriptor.DangerousGetHandle();
-                    message.Control = control;
-                    message.ControlLength = (nuint)CmsgSpace(sizeof(int));
-                }
-
-                var flags = dontWait ? MsgNoSignal | MsgDontWait : MsgNoSignal;
-                var fd = (int)channel.DangerousGetHandle();
-                nint sent;
-                int errno;
-                do
-                {
-                    sent = SysSendmsg(fd, &message, flags);
-                    errno = sent < 0 ? Marshal.GetLastPInvokeError() : 0;
-                }
-                while (sent < 0 && errno == Eintr);
-                if (sent < 0)
-                {
-                    if (dontWait && errno == Eagain) return false;
-                    throw new SyscallException("sendmsg", errno);
-                }
-
-                if (sent != payload.Length) throw new SyscallException("sendmsg", 0, $"sent {sent} of {payload.Length} bytes");
-                return true;
-            }
-        }
-        finally
-        {
-            if (addedDescriptor) descriptor!.DangerousRelease();
-            if (addedChannel) channel.DangerousRelease();
-        }
-    }
-
-    /// <summary>
-    /// Blocks in <c>recvmsg(2)</c> for one record. Received descriptors are close-on-exec
-    /// (<c>MSG_CMSG_CLOEXEC</c>) and returned as owning handles in <paramref name="descriptors"/>.
-    /// </summary>
-    /// <returns>The record's length in bytes; 0 at end of stream (the peer closed or we shut down).</returns>
-    /// <exception cref="SyscallException">recvmsg failed, the record did not fit (MSG_TRUNC), or the
-    /// kernel dropped descriptors for lack of room (MSG_CTRUNC).</exception>
-    public static int Receive(SafeHandle channel, Span<byte> buffer, List<SafeSocketHandle> descriptors)
-    {
-        var added = false;
-        try
-        {
-            channel.DangerousAddRef(ref added);
-            var control = stackalloc ulong[ControlSpace / 8];
-            fixed (byte* data = buffer)
-            {
-                var vector = new Iovec { Base = data, Length = (nuint)buffer.Length };
-                var message = new Msghdr { Iov = &vector, IovLength = 1, Control = control, ControlLength = (nuint)ControlSpace };
-                var fd = (int)channel.DangerousGetHandle();
-                nint received;
-                int errno;
-                do
-                {
-                    received = SysRecvmsg(fd, &message, MsgCmsgCloexec);
-                    errno = received < 0 ? Marshal.GetLastPInvokeError() : 0;
-                }
-                while (received < 0 && errno == Eintr);
-                if (received < 0) throw new SyscallException("recvmsg", errno);
-                CollectDescriptors(&message, descriptors);
-
-                // MSG_CTRUNC: the kernel closed the fds that did not fit, so those connections are gone;
-                // MSG_TRUNC: the payload was cut. Both are protocol failures the caller must see.
-                if ((message.Flags & MsgCtrunc) != 0) throw new SyscallException("recvmsg", 0, "MSG_CTRUNC: descriptors were dropped for lack of control buffer room");
-                if ((message.Flags & MsgTrunc) != 0) throw new SyscallException("recvmsg", 0, $"MSG_TRUNC: a record was longer than {buffer.Length} bytes");
-                return (int)received;
-            }
-        }
-        finally
-        {
-            if (added) channel.DangerousRelease();
-        }
-    }
-
-    /// <summary>
-    /// Blocks in <c>recvmmsg(2)</c> until at least one record is there, then takes every record already
-    /// queued, up to the batch's size, in the same call (<c>MSG_WAITFORONE</c>): records that arrived
-    /// together cost one system call and one wake-up. Descriptors are close-on-exec (<c>MSG_CMSG_CLOEXEC</c>);
-    /// take them with <see cref="RecordBatch.TakeDescriptors"/>.
-    /// </summary>
-    /// <returns>The number of records in <paramref name="batch"/>, a record of length 0 without descriptors being the end of stream;
-    /// -1 when the socket's receive timeout (<c>SO_RCVTIMEO</c>) ran out first.</returns>
-    /// <exception cref="SyscallException">recvmmsg failed, a record did not fit (MSG_TRUNC), or the kernel
-    /// dropped descriptors for lack of control buffer room (MSG_CTRUNC); the batch's descriptors are closed then.</exception>
-    public static int Receive(SafeHandle channel, RecordBatch batch)
-    {
-        var added = false;
-        try
-        {
-            channel.DangerousAddRef(ref added);
-            var fd = (int)channel.DangerousGetHandle();
-            batch.Reset();
-            int count;
-            int errno;
-            do
-            {
-                count = SysRecvmmsg(fd, batch.Headers, batch.Capacity, MsgCmsgCloexec | MsgWaitForOne, null);
-                errno = count < 0 ? Marshal.GetLastPInvokeError() : 0;
-            }
-            while (count < 0 && errno == Eintr);
-            if (count < 0 && errno == Eagain) return -1;
-            if (count < 0) throw new SyscallException("recvmmsg", errno);
-            batch.Count = count;
-            for (var i = 0; i < count; i++)
-            {
-                var flags = batch.Headers[i].Header.Flags;
-                if ((flags & (MsgCtrunc | MsgTrunc)) == 0) continue;
-
-                // As for recvmsg: lost descriptors or a cut payload are protocol failures; close what came.
-                batch.CloseDescriptors();
-                throw (flags & MsgCtrunc) != 0
-                    ? new SyscallException("recvmmsg", 0, "MSG_CTRUNC: descriptors were dropped for lack of control buffer room")
-                    : new SyscallException("recvmmsg", 0, $"MSG_TRUNC: a record was longer than {batch.RecordBytes} bytes");
-            }
-
-            return count;
-        }
-        finally
-        {
-            if (added) channel.DangerousRelease();
-        }
-    }
 
     /// <summary>
     /// Blocks in <c>accept4(2)</c> for the next connection on a listening socket, close-on-exec
@@ -432,40 +274,6 @@ internal static unsafe partial class NativeSockets
         _ => (int)SocketError.SocketError,
     };
 
-    internal static void CollectDescriptors(Msghdr* message, List<SafeSocketHandle> descriptors)
-    {
-        var control = (byte*)message->Control;
-        var end = control + (long)message->ControlLength;
-        var at = control;
-        while (at + CmsgHeaderBytes <= end)
-        {
-            var header = (Cmsghdr*)at;
-            var length = (long)header->Length;
-            if (length < CmsgHeaderBytes || at + length > end) break;
-            if (header->Level == SolSocket && header->Type == ScmRights)
-            {
-                var count = (int)((length - CmsgHeaderBytes) / sizeof(int));
-                var fds = (int*)(at + CmsgHeaderBytes);
-                for (var i = 0; i < count; i++) descriptors.Add(new SafeSocketHandle(fds[i], ownsHandle: true));
-            }
-
-            at += CmsgAlign((int)length);
-        }
-    }
-
-    private static int CmsgAlign(int length) => (length + sizeof(nuint) - 1) & ~(sizeof(nuint) - 1);
-
-    private static int CmsgSpace(int dataBytes) => CmsgAlign(sizeof(Cmsghdr)) + CmsgAlign(dataBytes);
-
-    [LibraryImport("libc", EntryPoint = "sendmsg", SetLastError = true)]
-    private static partial nint SysSendmsg(int fd, Msghdr* message, int flags);
-
-    [LibraryImport("libc", EntryPoint = "recvmsg", SetLastError = true)]
-    private static partial nint SysRecvmsg(int fd, Msghdr* message, int flags);
-
-    [LibraryImport("libc", EntryPoint = "recvmmsg", SetLastError = true)]
-    private static partial int SysRecvmmsg(int fd, Mmsghdr* messages, int count, int flags, void* timeout);
-
     [LibraryImport("libc", EntryPoint = "accept4", SetLastError = true)]
     private static partial int SysAccept4(int fd, byte* address, uint* addressLength, int flags);
 
@@ -491,43 +299,6 @@ internal static unsafe partial class NativeSockets
     [LibraryImport("libc", EntryPoint = "getuid")]
     private static partial uint SysGetuid();
 
-    /// <summary>struct iovec (readv(2)).</summary>
-    [StructLayout(LayoutKind.Sequential)]
-    internal struct Iovec
-    {
-        public byte* Base;
-        public nuint Length;
-    }
-
-    /// <summary>struct msghdr (recvmsg(2)) on glibc 64-bit: msg_namelen is followed by 4 bytes of padding; the lengths are size_t.</summary>
-    [StructLayout(LayoutKind.Sequential)]
-    internal struct Msghdr
-    {
-        public void* Name;
-        public uint NameLength;
-        public Iovec* Iov;
-        public nuint IovLength;
-        public void* Control;
-        public nuint ControlLength;
-        public int Flags;
-    }
-
-    /// <summary>struct mmsghdr (recvmmsg(2)): a msghdr and the length received into it.</summary>
-    [StructLayout(LayoutKind.Sequential)]
-    internal struct Mmsghdr
-    {
-        public Msghdr Header;
-        public uint Length;
-    }
-
-    /// <summary>struct cmsghdr (cmsg(3)) on glibc 64-bit: cmsg_len is size_t.</summary>
-    [StructLayout(LayoutKind.Sequential)]
-    private struct Cmsghdr
-    {
-        public nuint Length;
-        public int Level;
-        public int Type;
-    }
 }
 
 /// <summary>A peer's credentials from <c>SO_PEERCRED</c> (socket(7)).</summary>
