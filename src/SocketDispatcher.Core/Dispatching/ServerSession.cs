@@ -3,6 +3,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using SocketDispatcher.Connections;
+using SocketDispatcher.Handoff;
 using SocketDispatcher.Interop;
 using SocketDispatcher.Logging;
 
@@ -41,7 +42,7 @@ internal static class ServerSession
     /// <param name="tls">Whether to terminate TLS first.</param>
     /// <param name="settings">What the dispatcher's conversations share.</param>
     /// <param name="cancellationToken">Canceled to cut the conversation (the end of a drain).</param>
-    public static async Task RunAsync(string id, SafeSocketHandle descriptor, string? peer, string? family, bool tls, SessionSettings settings, CancellationToken cancellationToken)
+    public static async Task RunAsync(string id, SocketDescriptor descriptor, string? peer, string? family, bool tls, SessionSettings settings, CancellationToken cancellationToken)
     {
         var logger = settings.Logger;
         var opened = tls || settings.Poller is null ? OpenSocket(id, descriptor, peer, logger) : OpenPolled(descriptor, peer, family, settings.Poller);
@@ -92,14 +93,15 @@ internal static class ServerSession
     }
 
     /// <summary>A .NET Socket from the descriptor: what TLS and handlers that may block need.</summary>
-    private static (Stream, bool)? OpenSocket(string id, SafeSocketHandle descriptor, string? peer, ILogger logger)
+    private static (Stream, bool)? OpenSocket(string id, SocketDescriptor descriptor, string? peer, ILogger logger)
     {
         // The listener may have accepted with O_NONBLOCK, which our descriptor shares; state the mode
         // explicitly so that .NET's view matches the kernel's (handoff-notes.md pitfall 2).
         Socket socket;
+        var handle = HandoffRecord.ToSocketHandle(descriptor);
         try
         {
-            socket = new Socket(descriptor) { Blocking = true };
+            socket = new Socket(handle) { Blocking = true };
 
             // A message is one small write: without TCP_NODELAY (tcp(7)) the answer after a TLS handshake
             // waits for the peer's delayed ACK, about 40 ms on Linux.
@@ -107,7 +109,8 @@ internal static class ServerSession
         }
         catch (SocketException ex)
         {
-            descriptor.Dispose(); // not a usable socket: close it rather than leak it
+            NativeSockets.Close(handle.DangerousGetHandle()); // not a usable socket: close it (plainly) rather than leak it
+            handle.SetHandleAsInvalid();
             ConnectionLog.PeerError(logger, id, peer, ex.Message);
             return null;
         }
@@ -118,13 +121,10 @@ internal static class ServerSession
     }
 
     /// <summary>The descriptor driven by the poller; what a Socket would ask the kernel comes from the CONNECTION record instead.</summary>
-    private static (Stream, bool) OpenPolled(SafeSocketHandle descriptor, string? peer, string? family, SocketPoller poller)
+    private static (Stream, bool) OpenPolled(SocketDescriptor descriptor, string? peer, string? family, SocketPoller poller)
     {
-        // A SafeSocketHandle released without its Socket closes abortively (SO_LINGER{1,0}: a RST where a
-        // FIN is due, handoff-notes.md pitfall 1); the stream closes it with a plain close(2) instead.
         var fd = (int)descriptor.DangerousGetHandle();
-        descriptor.SetHandleAsInvalid();
-        var stream = new PolledSocketStream(new SocketDescriptor(fd), poller);
+        var stream = new PolledSocketStream(descriptor, poller);
         var unix = family == "unix";
         if (!unix) NativeSockets.SetNoDelay(fd);
         var isLocal = unix || (IPEndPoint.TryParse(peer ?? "", out var remote) && IPAddress.IsLoopback(remote.Address));

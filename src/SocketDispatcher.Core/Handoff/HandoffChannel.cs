@@ -135,7 +135,7 @@ internal sealed class HandoffChannel : IDisposable
     {
         using var batch = new RecordBatch(MaxRecordsPerReceive, MaxRecordBytes);
         var records = new List<HandoffRecord>(MaxRecordsPerReceive);
-        var descriptors = new List<SafeSocketHandle>(1);
+        var descriptors = new List<SocketDescriptor>(1);
         Exception? failure = null;
         try
         {
@@ -196,7 +196,7 @@ internal sealed class HandoffChannel : IDisposable
         _records.Writer.TryComplete(failure);
     }
 
-    private static HandoffRecord Decode(ReadOnlySpan<byte> bytes, List<SafeSocketHandle> descriptors)
+    private static HandoffRecord Decode(ReadOnlySpan<byte> bytes, List<SocketDescriptor> descriptors)
     {
         // One socket per CONNECTION; any extra descriptor is a peer bug and is closed, never leaked.
         for (var i = 1; i < descriptors.Count; i++) descriptors[i].Dispose();

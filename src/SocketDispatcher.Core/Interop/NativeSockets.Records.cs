@@ -125,7 +125,7 @@ internal static unsafe partial class NativeSockets
         }
     }
 
-    internal static void CollectDescriptors(Msghdr* message, List<SafeSocketHandle> descriptors)
+    internal static void CollectDescriptors(Msghdr* message, List<SocketDescriptor> descriptors)
     {
         var control = (byte*)message->Control;
         var end = control + (long)message->ControlLength;
@@ -139,7 +139,7 @@ internal static unsafe partial class NativeSockets
             {
                 var count = (int)((length - CmsgHeaderBytes) / sizeof(int));
                 var fds = (int*)(at + CmsgHeaderBytes);
-                for (var i = 0; i < count; i++) descriptors.Add(new SafeSocketHandle(fds[i], ownsHandle: true));
+                for (var i = 0; i < count; i++) descriptors.Add(new SocketDescriptor(fds[i]));
             }
 
             at += CmsgAlign((int)length);

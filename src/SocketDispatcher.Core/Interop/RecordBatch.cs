@@ -48,8 +48,9 @@ internal sealed unsafe class RecordBatch : IDisposable
         return new ReadOnlySpan<byte>(_payloads + ((long)index * RecordBytes), (int)Headers[index].Length);
     }
 
-    /// <summary>Moves the descriptors that came with record <paramref name="index"/> into <paramref name="into"/> as owning handles; a second call finds none.</summary>
-    public void TakeDescriptors(int index, List<SafeSocketHandle> into)
+    /// <summary>Moves the descriptors that came with record <paramref name="index"/> into <paramref name="into"/> as owning handles
+    /// that close with a plain close(2); a second call finds none.</summary>
+    public void TakeDescriptors(int index, List<SocketDescriptor> into)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
         var header = &Headers[index].Header;
@@ -60,7 +61,7 @@ internal sealed unsafe class RecordBatch : IDisposable
     /// <summary>Closes every descriptor of the batch not taken yet.</summary>
     public void CloseDescriptors()
     {
-        var descriptors = new List<SafeSocketHandle>();
+        var descriptors = new List<SocketDescriptor>();
         for (var i = 0; i < Count; i++) TakeDescriptors(i, descriptors);
         foreach (var descriptor in descriptors) descriptor.Dispose();
     }

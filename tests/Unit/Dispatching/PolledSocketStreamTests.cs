@@ -144,9 +144,6 @@ public sealed class PolledSocketStreamTests
         using var pair = new Handoff.SeqPacketPair();
         pair.Sender.Send(new SdMessage("CONNECTION"), accepted);
         using var record = await pair.NextAsync();
-        var handle = record.TakeDescriptor()!;
-        var fd = (int)handle.DangerousGetHandle();
-        handle.SetHandleAsInvalid();
-        return (client, new PolledSocketStream(new SocketDescriptor(fd), SocketPoller.Shared), accepted);
+        return (client, new PolledSocketStream(record.TakeDescriptor()!, SocketPoller.Shared), accepted);
     }
 }

@@ -23,7 +23,7 @@ public sealed class HandoffChannelTests
 
         Assert.Equal("CONNECTION", record.Message!.Command);
         Assert.Equal("7", record.Message.GetParameter("id"));
-        using var handed = new Socket(record.TakeDescriptor()!) { Blocking = true };
+        using var handed = new Socket(record.TakeSocketHandle()!) { Blocking = true };
         var stream = client.GetStream();
         await stream.WriteAsync("DAD\n"u8.ToArray()).Within();
         var buffer = new byte[16];
@@ -43,7 +43,7 @@ public sealed class HandoffChannelTests
         pair.Sender.Send(new SdMessage("CONNECTION"), accepted.SafeHandle);
         accepted.Dispose();
         using var record = await pair.NextAsync();
-        using (var handed = new Socket(record.TakeDescriptor()!) { Blocking = true })
+        using (var handed = new Socket(record.TakeSocketHandle()!) { Blocking = true })
         {
             await handed.SendAsync("BYE\n"u8.ToArray()).Within();
         }
@@ -54,6 +54,25 @@ public sealed class HandoffChannelTests
         var first = await stream.ReadAsync(buffer).Within();
         Assert.Equal("BYE\n", Encoding.ASCII.GetString(buffer, 0, first));
         Assert.Equal(0, await stream.ReadAsync(buffer).Within());
+    }
+
+    [Fact]
+    public async Task RecordDisposedWithoutTakingItsSocketClosesItWithFinNotReset()
+    {
+        using var pair = new SeqPacketPair();
+        var (client, accepted) = await ConnectTcpAsync();
+        using var connected = client;
+        pair.Sender.Send(new SdMessage("CONNECTION"), accepted.SafeHandle);
+        using (var record = await pair.NextAsync())
+        {
+            Assert.NotNull(record.Descriptor);
+        }
+
+        // The sender's copy goes last, as the listener's does: an abortive close of the record's copy
+        // (SO_LINGER{1,0} on the shared socket) would make this close a RST.
+        accepted.Dispose();
+        var buffer = new byte[16];
+        Assert.Equal(0, await client.GetStream().ReadAsync(buffer).Within());
     }
 
     [Fact]

@@ -38,7 +38,7 @@ public sealed class UnconfirmedConnectionTests : IAsyncLifetime
         using (var handed = await first.Records.ReadAsync().AsTask().Within())
         {
             Assert.Equal("CONNECTION", handed.Message!.Command);
-            new Socket(handed.TakeDescriptor()!).Dispose(); // a plain close, no I/O
+            new Socket(handed.TakeSocketHandle()!).Dispose(); // a plain close, no I/O
         }
 
         using var second = await JoinAsync();
@@ -48,7 +48,7 @@ public sealed class UnconfirmedConnectionTests : IAsyncLifetime
         Assert.Equal(client.LocalEndPoint!.ToString(), again.Message.GetParameter("peer"));
         Assert.Equal(1, _listener.Rehanded);
 
-        using var socket = new Socket(again.TakeDescriptor()!);
+        using var socket = new Socket(again.TakeSocketHandle()!);
         await socket.SendAsync("HI\n"u8.ToArray()).Within();
         var buffer = new byte[16];
         var count = await client.ReceiveAsync(buffer).Within();
@@ -62,7 +62,7 @@ public sealed class UnconfirmedConnectionTests : IAsyncLifetime
         using var client = await ConnectAsync();
         using (var handed = await first.Records.ReadAsync().AsTask().Within())
         {
-            using var socket = new Socket(handed.TakeDescriptor()!);
+            using var socket = new Socket(handed.TakeSocketHandle()!);
             await socket.SendAsync("HI\n"u8.ToArray()).Within(); // the conversation started
         }
 
