@@ -123,11 +123,9 @@ internal static class ServerSession
     /// <summary>The descriptor driven by the poller; what a Socket would ask the kernel comes from the CONNECTION record instead.</summary>
     private static (Stream, bool) OpenPolled(SocketDescriptor descriptor, string? peer, string? family, SocketPoller poller)
     {
-        var fd = (int)descriptor.DangerousGetHandle();
+        // TCP_NODELAY comes with the socket: the listener sets it on its listening sockets (SocketBinder).
         var stream = new PolledSocketStream(descriptor, poller);
-        var unix = family == "unix";
-        if (!unix) NativeSockets.SetNoDelay(fd);
-        var isLocal = unix || (IPEndPoint.TryParse(peer ?? "", out var remote) && IPAddress.IsLoopback(remote.Address));
+        var isLocal = family == "unix" || (IPEndPoint.TryParse(peer ?? "", out var remote) && IPAddress.IsLoopback(remote.Address));
         return (stream, isLocal);
     }
 }

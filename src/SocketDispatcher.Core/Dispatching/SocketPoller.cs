@@ -73,7 +73,17 @@ internal sealed class SocketPoller
                 // Read the table per event: a socket armed meanwhile may sit in a larger one.
                 var (ready, fd) = NativeSockets.EpollEntry(events, i);
                 var sockets = Volatile.Read(ref _sockets);
-                if (fd < sockets.Length) Volatile.Read(ref sockets[fd])?.OnReady(ready);
+                if (fd >= sockets.Length || Volatile.Read(ref sockets[fd]) is not { } socket) continue;
+                try
+                {
+                    socket.OnReady(ready);
+                }
+                catch (Exception ex)
+                {
+                    // A conversation's code threw on this thread (a bug): the other connections go on.
+                    // A dispatcher's standard error goes to the listener's log.
+                    Console.Error.WriteLine($"dispatcher {Environment.ProcessId}: a conversation failed on the poller thread (descriptor {fd}): {ex.GetType().Name}: {ex.Message}");
+                }
             }
         }
     }

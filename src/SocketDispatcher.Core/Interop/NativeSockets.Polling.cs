@@ -5,8 +5,7 @@ namespace SocketDispatcher.Interop;
 
 /// <summary>
 /// The calls a dispatcher needs to drive a handed-off socket itself, without a .NET <see cref="Socket"/>:
-/// <c>recv(2)</c>/<c>send(2)</c> with <c>MSG_DONTWAIT</c>, <c>shutdown(2)</c>, <c>TCP_NODELAY</c> (tcp(7)) and
-/// <c>epoll(7)</c>. Building a Socket from a descriptor costs about 9 system calls (fstat, 4 getsockopt,
+/// <c>recv(2)</c>/<c>send(2)</c> with <c>MSG_DONTWAIT</c>, <c>shutdown(2)</c> and <c>epoll(7)</c>. Building a Socket from a descriptor costs about 9 system calls (fstat, 4 getsockopt,
 /// fcntl, getsockname, getpeername) and its first async operation 2 more (handoff-notes.md pitfall 10).
 /// </summary>
 internal static unsafe partial class NativeSockets
@@ -18,7 +17,6 @@ internal static unsafe partial class NativeSockets
     private const int EpollCloexec = 0x80000;
     private const int MsgPeek = 0x2;
     private const int ShutRdwr = 2;
-    private const int TcpNoDelay = 1;
     private const int SoRcvTimeo = 20;
 
     /// <summary>struct epoll_event is packed (12 bytes) on x86_64 and naturally aligned (16 bytes) elsewhere.</summary>
@@ -139,13 +137,6 @@ internal static unsafe partial class NativeSockets
         {
             if (added) socket.DangerousRelease();
         }
-    }
-
-    /// <summary>Sets <c>TCP_NODELAY</c> (tcp(7)); errors are ignored: the socket works without it, only slower.</summary>
-    public static void SetNoDelay(int fd)
-    {
-        var on = 1;
-        _ = SysSetsockopt(fd, IpProtoTcp, TcpNoDelay, &on, sizeof(int));
     }
 
     /// <summary>An I/O failure as .NET's sockets report it: an <see cref="IOException"/> around the <see cref="SocketException"/>.</summary>

@@ -29,6 +29,11 @@ internal static class SocketBinder
         {
             // Explicit rather than the OS default (net.ipv6.bindv6only): [::] also takes IPv4.
             if (address.AddressFamily == AddressFamily.InterNetworkV6) socket.DualMode = address.Address.Equals(IPAddress.IPv6Any);
+
+            // Accepted sockets inherit TCP_NODELAY from the listening one (Linux clones the listener's
+            // options), so no dispatcher sets it per connection: a message is one small write, and with
+            // Nagle's algorithm an answer could wait for the peer's delayed ACK, about 40 ms (tcp(7)).
+            socket.NoDelay = true;
             socket.Bind(address);
             socket.Listen(backlog);
             return socket;

@@ -58,4 +58,20 @@ public sealed class ConnectionMessageTests : IAsyncLifetime
         Assert.Equal(expectedPeer, message.GetParameter("peer"));
         _dispatcher.Send(new SdMessage("ACCEPTED", [new("id", message.GetParameter("id")!)]));
     }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public async Task HandedTcpSocketHasNoDelayFromTheListeningSocket(int index)
+    {
+        // Dispatchers do not set TCP_NODELAY per connection: accepted sockets inherit it (tcp(7)).
+        var endpoint = _listener.Endpoints[index];
+        using var client = new Socket(((IPEndPoint)endpoint.ToEndPoint()).AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        await client.ConnectAsync(endpoint.ToEndPoint()).Within();
+
+        using var record = await _dispatcher.Records.ReadAsync().AsTask().Within();
+        using var handed = new Socket(record.TakeSocketHandle()!);
+        Assert.True(handed.NoDelay);
+        _dispatcher.Send(new SdMessage("CLOSED", [new("id", record.Message!.GetParameter("id")!)]));
+    }
 }
