@@ -14,7 +14,7 @@ internal static class ClientCommand
         var ca = new Option<string?>("--ca") { Description = "CA (PEM) to verify a tls:// server against; default: the system store." };
         var insecure = new Option<bool>("--insecure") { Description = "Do not verify the server's certificate (development only)." };
         var cert = new Option<string?>("--cert") { Description = "Client certificate (PEM) for mutual TLS." };
-        var key = new Option<string?>("--key") { Description = "Client private key (PEM)." };
+        var key = new Option<string?>("--key") { Description = "Client private key (PEM); default: the --cert file, when it holds the key too." };
         var permanent = new Option<bool>("--permanent") { Description = "Keep the connection: reconnect after each loss (pauses from --pause), queue lines typed meanwhile." };
         var pause = new Option<string>("--pause") { Description = "With --permanent: pauses before each retry, the last repeating.", DefaultValueFactory = _ => "1s,2s,5s,10s" };
         var maxLine = new Option<int>("--max-line") { Description = "Longest message line accepted from the server, in bytes.", DefaultValueFactory = _ => 64 * 1024 };

@@ -13,7 +13,7 @@ internal static class ListenCommand
         var handler = new Option<string>("--handler") { Description = "Handler the dispatchers run: conversation, echo, greet, or a FILE.ps1 returning a hashtable of command to scriptblock (run by pwsh dispatchers).", DefaultValueFactory = _ => "conversation" };
         var pwsh = new Option<string?>("--pwsh") { Description = "The pwsh that runs a .ps1 handler's dispatchers: a pwsh executable or pwsh.dll. Default: $SD_PWSH, then pwsh on PATH." };
         var cert = new Option<string?>("--cert") { Description = "Server certificate (PEM) for tls:// endpoints." };
-        var key = new Option<string?>("--key") { Description = "Server private key (PEM)." };
+        var key = new Option<string?>("--key") { Description = "Server private key (PEM); default: the --cert file, when it holds the key too." };
         var clientCa = new Option<string?>("--client-ca") { Description = "CA (PEM) that client certificates must chain to; makes TLS mutual." };
         var control = new Option<string[]>("--control") { Description = "Control endpoint taking QUIT, STOP, LOG/LOG_ROTATE, STATUS, HELP, ALIVE: unix:PATH (same uid or root only), tcp://127.0.0.1:PORT or udp://127.0.0.1:PORT (these need --secret-code). Repeat for several. Default: unix:RUNDIR/control.sock." };
         var secret = new Option<string?>("--secret-code") { Description = "Shared secret that messages to tcp:// and udp:// control endpoints must carry as secret_code (sd signal --secret-code); others are logged and not answered." };
@@ -69,7 +69,7 @@ internal static class ListenCommand
             foreach (var uid in result.GetValue(allowUid) ?? []) options.AllowedUserIds.Add(uid);
             if (result.GetValue(cert) is { } certPath)
             {
-                options.Tls = new TlsServerOptions { CertificatePath = certPath, KeyPath = result.GetValue(key) ?? certPath, ClientCertificateAuthorityPath = result.GetValue(clientCa) };
+                options.Tls = new TlsServerOptions { CertificatePath = certPath, KeyPath = result.GetValue(key), ClientCertificateAuthorityPath = result.GetValue(clientCa) };
             }
 
             using var file = CliRunner.OpenLogFile(result.GetValue(logFile));

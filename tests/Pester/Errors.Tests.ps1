@@ -6,8 +6,8 @@
 BeforeDiscovery {
     # Code, as text: it runs in the test's scope, where $refused, $folder and $pair are set.
     $script:cases = @(
-        @{ Command = 'Start-SdListener'; Id = 'CertificateKeyMissing'; Category = 'InvalidArgument'; Terminating = $true; Binding = $false
-            Code = 'Start-SdListener -Endpoint tls://127.0.0.1:0 -Certificate ./server.pem -Dispatchers 0' }
+        @{ Command = 'Start-SdListener'; Id = 'CertificateMissing'; Category = 'InvalidArgument'; Terminating = $true; Binding = $false
+            Code = 'Start-SdListener -Endpoint tls://127.0.0.1:0 -Key ./server.key -Dispatchers 0' }
         @{ Command = 'Get-SdListener'; Id = 'ConnectionRefused'; Category = 'ConnectionError'; Terminating = $false; Binding = $false
             Code = 'Get-SdListener -Control "unix:$folder/none.sock"' }
         @{ Command = 'Stop-SdListener'; Id = 'ConnectionRefused'; Category = 'ConnectionError'; Terminating = $true; Binding = $false

@@ -122,9 +122,9 @@ Describe 'Start-SdListener' {
                 Should -Throw -ErrorId 'ParameterArgumentTransformationError,SocketDispatcher.PowerShell.StartSdListenerCommand'
         }
 
-        It 'refuses -Certificate without -Key' {
-            { Start-SdListener -Endpoint 'tls://127.0.0.1:0' -Certificate (Join-Path $TestDrive 'server.pem') } |
-                Should -Throw -ErrorId 'CertificateKeyMissing,SocketDispatcher.PowerShell.StartSdListenerCommand'
+        It 'refuses -Key without -Certificate' {
+            { Start-SdListener -Endpoint 'tls://127.0.0.1:0' -Key (Join-Path $TestDrive 'server.key') } |
+                Should -Throw -ErrorId 'CertificateMissing,SocketDispatcher.PowerShell.StartSdListenerCommand'
         }
 
         It 'passes on Core''s CertificateMissing for tls:// without a certificate' {

@@ -14,6 +14,36 @@ BeforeAll {
     $script:ca = Join-Path $certs 'ca.pem'
 }
 
+Describe 'One PEM file holding the certificate and its key' {
+    Context 'Start-SdListener -Certificate and Connect-SdClient -Certificate, no -Key on either side' {
+        BeforeAll {
+            $env:XDG_RUNTIME_DIR = (New-Item -ItemType Directory -Path (Join-Path $TestDrive 'xdg')).FullName
+            $script:serverPem = Join-Path $TestDrive 'server-with-key.pem'
+            $script:clientPem = Join-Path $TestDrive 'client-with-key.pem'
+            Get-Content (Join-Path $certs 'server.pem'), (Join-Path $certs 'server.key') | Set-Content $serverPem
+            Get-Content (Join-Path $certs 'client.pem'), (Join-Path $certs 'client.key') | Set-Content $clientPem
+            $script:job = Start-SdListener -Endpoint 'tls://127.0.0.1:0' -Certificate $serverPem -ClientCertificateAuthority $ca -Dispatchers 1 -Name combined -AsJob
+            $script:port = (Get-SdListener -Name combined).Endpoints[0].Port
+        }
+
+        AfterAll {
+            Get-SdClient | Disconnect-SdClient
+            $job | Stop-Job
+            $job | Remove-Job -Force
+        }
+
+        It 'runs the conversation over mutual TLS, as sd listen --cert does' {
+            $client = Connect-SdClient "tls://localhost:$port" -CertificateAuthority $ca -Certificate $clientPem
+            try {
+                ($client | Receive-SdMessage -Timeout 10s).Command | Should -Be 'HI'
+                $client | Send-SdMessage -Command DAD
+                ($client | Receive-SdMessage -Timeout 10s).Command | Should -Be 'CLIMB'
+            }
+            finally { $client | Disconnect-SdClient }
+        }
+    }
+}
+
 Describe 'Connect-SdClient to sd listen over TLS' {
     Context 'a server whose certificate another CA issued' {
         BeforeAll {

@@ -247,7 +247,7 @@ public sealed partial class SdDispatcher : IAsyncDisposable
             _settings = _settings with { Tls = TlsSetup.CreateServerOptions(new TlsServerOptions
             {
                 CertificatePath = cert,
-                KeyPath = config.GetParameter("key") ?? cert,
+                KeyPath = config.GetParameter("key") is { Length: > 0 } key ? key : null,
                 ClientCertificateAuthorityPath = config.GetParameter("client_ca") is { Length: > 0 } ca ? ca : null,
             }) };
         }

@@ -2,7 +2,8 @@ namespace SocketDispatcher.Handoff;
 
 /// <summary>
 /// Commands and parameters of the handoff conversation (design.md section 4), in the common message format:
-/// dispatcher -> listener <c>HELLO pid=..;capacity=..</c>; listener -> dispatcher <c>CONFIG cert=..;key=..;client_ca=..;max_line=..</c>;
+/// dispatcher -> listener <c>HELLO pid=..;capacity=..</c>; listener -> dispatcher <c>CONFIG cert=..;key=..;client_ca=..;max_line=..</c>
+/// (no <c>key</c> when the certificate file holds it);
 /// listener -> dispatcher <c>CONNECTION id=..;peer=..;local=..;endpoint=..;family=inet|inet6|unix;tls=..</c> with the socket as SCM_RIGHTS
 /// (<c>peer</c> is <c>pid=..,uid=..</c> from SO_PEERCRED for an AF_UNIX client, address:port otherwise);
 /// dispatcher -> listener <c>ACCEPTED id=..</c>: for an AF_UNIX connection before any I/O on it, for a TCP one

@@ -149,7 +149,7 @@ public sealed partial class SdListener
         if (_options.Tls is { } tls)
         {
             parameters.Add(new("cert", Path.GetFullPath(tls.CertificatePath)));
-            parameters.Add(new("key", Path.GetFullPath(tls.KeyPath)));
+            if (tls.KeyPath is { } key) parameters.Add(new("key", Path.GetFullPath(key)));
             if (tls.ClientCertificateAuthorityPath is { } ca) parameters.Add(new("client_ca", Path.GetFullPath(ca)));
         }
 

@@ -40,15 +40,15 @@ internal static class PemFiles
     /// as its chain.
     /// </summary>
     /// <param name="certificatePath">The PEM certificate file, leaf first.</param>
-    /// <param name="keyPath">The PEM private key file.</param>
+    /// <param name="keyPath">The PEM private key file; null: the key is in <paramref name="certificatePath"/> too.</param>
     /// <param name="what">What the certificate is, for messages, such as <c>client certificate</c>.</param>
     /// <param name="keyWhat">What the key is, for messages, such as <c>client private key</c>.</param>
     /// <param name="chain">The certificates after the first one.</param>
     public static X509Certificate2 LoadCertificateWithKey(
-        string certificatePath, string keyPath, string what, string keyWhat, out X509Certificate2Collection chain)
+        string certificatePath, string? keyPath, string what, string keyWhat, out X509Certificate2Collection chain)
     {
         var certificates = LoadCertificates(certificatePath, what);
-        var keyText = ReadText(keyPath, keyWhat);
+        var keyText = ReadText(keyPath ?? certificatePath, keyPath is null ? what : keyWhat);
         var leaf = certificates[0];
         chain = new X509Certificate2Collection();
         for (var i = 1; i < certificates.Count; i++) chain.Add(certificates[i]);
@@ -68,8 +68,11 @@ internal static class PemFiles
         catch (Exception e) when (e is ArgumentException or CryptographicException)
         {
             // No PRIVATE KEY block, a malformed one, or a key of the other algorithm.
-            throw Invalid($"{keyWhat} file '{keyPath}' holds no valid {(algorithm == RsaOid ? "RSA" : "EC")} private key for " +
-                $"certificate '{certificatePath}'; give a PEM 'PRIVATE KEY' (PKCS#8) that matches it", e);
+            throw Invalid(keyPath is null
+                ? $"{what} file '{certificatePath}' holds no valid {(algorithm == RsaOid ? "RSA" : "EC")} private key, and no key file was given; " +
+                  "give the key file too, or append the key to the certificate file"
+                : $"{keyWhat} file '{keyPath}' holds no valid {(algorithm == RsaOid ? "RSA" : "EC")} private key for " +
+                  $"certificate '{certificatePath}'; give a PEM 'PRIVATE KEY' (PKCS#8) that matches it", e);
         }
 
         try

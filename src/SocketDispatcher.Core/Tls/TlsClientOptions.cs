@@ -18,6 +18,9 @@ public sealed class TlsClientOptions
     /// <summary>Path of a PEM client certificate for mutual TLS, or null. Default: null.</summary>
     public string? CertificatePath { get; init; }
 
-    /// <summary>Path of the client certificate's PEM private key; required with <see cref="CertificatePath"/>.</summary>
+    /// <summary>
+    /// Path of the client certificate's PEM private key. Default: null, the key is in <see cref="CertificatePath"/>
+    /// (one PEM file holding both). Given without a certificate, it is an error.
+    /// </summary>
     public string? KeyPath { get; init; }
 }

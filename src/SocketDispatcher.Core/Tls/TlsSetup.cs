@@ -69,16 +69,13 @@ internal static class TlsSetup
             result.CertificateChainPolicy = CustomRootPolicy(PemFiles.LoadCertificates(authorityPath, "CA certificate"));
         }
 
-        if (options.CertificatePath is not null || options.KeyPath is not null)
+        if (options.CertificatePath is null && options.KeyPath is not null)
         {
-            if (options.CertificatePath is null || options.KeyPath is null)
-            {
-                throw new SdException(SdErrorKind.InvalidArgument, "CertificateInvalid",
-                    options.CertificatePath is null
-                        ? $"client key '{options.KeyPath}' is given without a client certificate; give both, or neither"
-                        : $"client certificate '{options.CertificatePath}' is given without its private key; give both, or neither");
-            }
+            throw new SdException(SdErrorKind.InvalidArgument, "CertificateMissing", $"client key '{options.KeyPath}' is given without a client certificate; give the certificate too");
+        }
 
+        if (options.CertificatePath is not null)
+        {
             var certificate = PemFiles.LoadCertificateWithKey(options.CertificatePath, options.KeyPath, "client certificate", "client private key", out var chain);
             CheckNotExpired(certificate, options.CertificatePath, "client certificate");
             // A context is sent whatever CA names the server lists, unlike a certificate collection.

@@ -239,22 +239,14 @@ public sealed class StartSdListenerCommand : SdCmdlet
 
     private ListenerOptions CreateOptions()
     {
-        if ((Certificate is null) != (Key is null))
+        if (Certificate is null && (Key ?? ClientCertificateAuthority) is { } without)
         {
+            // A key or a client CA is TLS: without the server certificate there is nothing to apply them to.
             ThrowTerminatingError(new ErrorRecord(
-                new ArgumentException("a server certificate needs its key: give -Certificate and -Key together"),
-                "CertificateKeyMissing",
-                ErrorCategory.InvalidArgument,
-                Certificate ?? Key));
-        }
-
-        if (ClientCertificateAuthority is not null && Certificate is null)
-        {
-            ThrowTerminatingError(new ErrorRecord(
-                new ArgumentException("-ClientCertificateAuthority asks clients for a certificate over TLS: give -Certificate and -Key too"),
+                new ArgumentException($"{(Key is null ? "-ClientCertificateAuthority" : "-Key")} is TLS: give -Certificate too (with -Key, or a PEM file that holds the key)"),
                 "CertificateMissing",
                 ErrorCategory.InvalidArgument,
-                ClientCertificateAuthority));
+                without));
         }
 
         var options = new ListenerOptions
@@ -273,7 +265,7 @@ public sealed class StartSdListenerCommand : SdCmdlet
             Tls = Certificate is null ? null : new TlsServerOptions
             {
                 CertificatePath = ResolveExistingFile(Certificate, nameof(Certificate)),
-                KeyPath = ResolveExistingFile(Key!, nameof(Key)),
+                KeyPath = Key is null ? null : ResolveExistingFile(Key, nameof(Key)),
                 ClientCertificateAuthorityPath = ClientCertificateAuthority is null ? null : ResolveExistingFile(ClientCertificateAuthority, nameof(ClientCertificateAuthority)),
             },
         };

@@ -7,7 +7,9 @@ internal static class ClientTls
 {
     /// <summary>
     /// Checks that the parameters go together and the files exist (paths relative to the PowerShell
-    /// location), and builds Core's options; ends the command with an error otherwise.
+    /// location), and builds Core's options; ends the command with an error otherwise. The rules on the
+    /// certificate and its key are Core's (TlsSetup), as for <c>sd client</c>: a -Certificate without -Key
+    /// is a PEM file holding both; a -Key without -Certificate is CertificateMissing.
     /// </summary>
     public static TlsClientOptions Create(SdCmdlet cmdlet, string? certificateAuthority, bool skipCertificateCheck, string? certificate = null, string? key = null)
     {
@@ -18,15 +20,6 @@ internal static class ClientTls
                 "ParameterConflict",
                 ErrorCategory.InvalidArgument,
                 certificateAuthority));
-        }
-
-        if ((certificate is null) != (key is null))
-        {
-            cmdlet.ThrowTerminatingError(new ErrorRecord(
-                new ArgumentException("a client certificate needs its key: give -Certificate and -Key together"),
-                "CertificateKeyMissing",
-                ErrorCategory.InvalidArgument,
-                certificate ?? key));
         }
 
         return new TlsClientOptions

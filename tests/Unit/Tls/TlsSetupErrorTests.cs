@@ -152,20 +152,35 @@ public sealed class TlsSetupErrorTests(DevelopmentCertificates certificates) : I
         Assert.Equal(X509RevocationMode.NoCheck, mutual.CertificateChainPolicy.RevocationMode);
     }
 
-    [Theory]
-    [InlineData(true, false, "given without its private key")]
-    [InlineData(false, true, "given without a client certificate")]
-    public void ClientCertificateAndKeyMustComeTogether(bool certificate, bool key, string expected)
+    [Fact]
+    public void ClientKeyWithoutACertificateGivesCertificateMissing()
     {
-        var options = new TlsClientOptions
-        {
-            CertificatePath = certificate ? Set.ClientCertificate : null,
-            KeyPath = key ? Set.ClientKey : null,
-        };
+        var options = new TlsClientOptions { KeyPath = Set.ClientKey };
 
         var error = Assert.Throws<SdException>(() => TlsSetup.CreateClientOptions(options, "localhost"));
 
-        AssertError(error, SdErrorKind.InvalidArgument, "CertificateInvalid", expected);
+        AssertError(error, SdErrorKind.InvalidArgument, "CertificateMissing", $"client key '{Set.ClientKey}' is given without a client certificate");
+    }
+
+    [Fact]
+    public void CertificateWithoutAKeyPathTakesTheKeyFromTheCertificateFile()
+    {
+        var serverPem = Write("server-with-key.pem", File.ReadAllText(Set.ServerCertificate) + File.ReadAllText(Set.ServerKey));
+        var clientPem = Write("client-with-key.pem", File.ReadAllText(Set.ClientCertificate) + File.ReadAllText(Set.ClientKey));
+
+        var server = TlsSetup.CreateServerOptions(new TlsServerOptions { CertificatePath = serverPem });
+        var client = TlsSetup.CreateClientOptions(new TlsClientOptions { CertificatePath = clientPem }, "localhost");
+
+        Assert.True(server.ServerCertificateContext!.TargetCertificate.HasPrivateKey);
+        Assert.True(client.ClientCertificateContext!.TargetCertificate.HasPrivateKey);
+    }
+
+    [Fact]
+    public void CertificateFileWithoutTheKeyAndNoKeyPathSaysTheKeyIsMissing()
+    {
+        var error = Assert.Throws<SdException>(() => TlsSetup.CreateServerOptions(new TlsServerOptions { CertificatePath = Set.ServerCertificate }));
+
+        AssertError(error, SdErrorKind.InvalidArgument, "CertificateInvalid", $"certificate file '{Set.ServerCertificate}' holds no valid EC private key, and no key file was given");
     }
 
     private static void AssertError(SdException error, SdErrorKind kind, string reason, string expected)
