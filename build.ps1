@@ -406,6 +406,11 @@ function Complete-PesterFile($Run, $Suite) {
         return
     }
     $counts = Get-Content -Raw -Path $Run.CountsPath | ConvertFrom-Json
+    if ($null -eq $counts.Passed -or $null -eq $counts.Failed) {
+        $Suite.Failed++
+        $Suite.Problems.Add("pester: $name wrote counts without numbers (exit $exitCode): the run did not complete")
+        return
+    }
     # A failed BeforeAll also fails every test of its block: count a failed block only when no
     # test failed with it (an AfterAll, for example), so that one fault is not counted twice.
     $failed = $counts.Failed + $counts.FailedContainers + $(if ($counts.Failed -eq 0) { $counts.FailedBlocks } else { 0 })

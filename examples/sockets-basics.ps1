@@ -55,11 +55,12 @@ try {
     Step server 'socket(AF_INET, STREAM)' 'sd listen --endpoint tcp://127.0.0.1:0 (and AF_INET6, AF_UNIX alike)'
     Step server 'bind() + listen()' "127.0.0.1, port 0 (the kernel picks one), and $unixPath"
     $null = Start-Sd listen @('listen', '--endpoint', 'tcp://127.0.0.1:0', '--endpoint', "unix:$unixPath", '--dispatchers', '1', '--runtime-dir', $runtime, '--drain-timeout', '2s')
-    $status = Wait-Until -What 'the listener has a ready dispatcher' {
-        $answer = Send-SdMessage -Endpoint "unix:$runtime/control.sock" -Command STATUS -Reply
-        if ($answer.Parameters['dispatchers'] -match '"state":"ready"') { $answer }
+    $listener = Wait-Until -What 'the listener has a ready dispatcher' {
+        # Get-SdListener reads the listener's STATUS answer (endpoints, counters, one row per dispatcher).
+        $info = Get-SdListener -Control "unix:$runtime/control.sock" -ErrorAction SilentlyContinue
+        if ($info -and ($info.Dispatchers | Where-Object State -eq 'ready')) { $info }
     }
-    $tcp = ($status.Parameters['endpoints'] -split ' ')[0]
+    $tcp = $listener.Endpoints | Where-Object Kind -eq Tcp | Select-Object -First 1
     Step server 'listen() done' "listening on $tcp and unix:$unixPath"
 
     foreach ($endpoint in $tcp, "unix:$unixPath") {

@@ -31,6 +31,10 @@ $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
 $PSStyle.OutputRendering = 'PlainText'
 
+# The pwsh processes the tests start render errors without ANSI colour codes too: an escape
+# character in a failure message would make the NUnit report (XML) unwritable.
+$env:NO_COLOR = '1'
+
 try {
     Import-Module -Name $PesterModule -Force
 
@@ -39,13 +43,12 @@ try {
     $configuration.Run.PassThru = $true
     $configuration.Output.Verbosity = 'Detailed'
     $configuration.Output.RenderMode = 'Plaintext'
-    if ($TestResultPath) {
-        $configuration.TestResult.Enabled = $true
-        $configuration.TestResult.OutputFormat = 'NUnitXml'
-        $configuration.TestResult.OutputPath = $TestResultPath
-    }
 
     $result = Invoke-Pester -Configuration $configuration
+
+    # Pester reports a failure of its own (writing the report, a plugin) as an error and returns
+    # nothing: that run's tests must not count as passed.
+    if ($null -eq $result -or $null -eq $result.PassedCount) { throw 'Invoke-Pester returned no result; see the errors above' }
 
     $counts = [ordered]@{
         File             = $Path
@@ -60,6 +63,13 @@ try {
         Seconds          = [math]::Round($result.Duration.TotalSeconds, 2)
     }
     $counts | ConvertTo-Json | Set-Content -Path $CountsPath -Encoding utf8NoBOM
+
+    # The report is written after the counts, and its failure is only reported: a failure message
+    # holding a character XML cannot carry (an escape code) must not hide the results.
+    if ($TestResultPath) {
+        try { Export-NUnitReport -Result $result -Path $TestResultPath }
+        catch { [Console]::Error.WriteLine("Invoke-PesterFile: the NUnit report $TestResultPath was not written: $($_.Exception.Message)") }
+    }
 
     if ($counts.Failed + $counts.FailedBlocks + $counts.FailedContainers -gt 0) { exit 1 }
     exit 0

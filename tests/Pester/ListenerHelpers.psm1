@@ -17,7 +17,7 @@ function Get-SdTestStatus {
     if ($LASTEXITCODE -ne 0) { throw "sd status failed ($LASTEXITCODE): $json" }
     $parameters = ($json | ConvertFrom-Json).parameters
     [pscustomobject]@{
-        Endpoints   = $parameters.endpoints -split ' '
+        Endpoints   = @($parameters.endpoints | ConvertFrom-Json)
         Accepted    = [long] $parameters.accepted
         Handed      = [long] $parameters.handed
         Rehanded    = [long] $parameters.rehanded

@@ -172,3 +172,39 @@ Describe 'Stop-SdProcess' {
         { Stop-SdProcess $done } | Should -Not -Throw
     }
 }
+
+Describe 'Invoke-PesterFile.ps1' {
+    Context 'a file with a passing test and a failing one whose message holds an escape character' {
+        BeforeAll {
+            # The escape character once made Pester's NUnit report unwritable; Pester then returned no
+            # result, and the runner counted nothing as failed.
+            $fake = Join-Path $TestDrive 'Fake.Tests.ps1'
+            Set-Content -Path $fake -Value @'
+Describe 'fake' {
+    It 'passes' { 1 | Should -Be 1 }
+    It 'fails with an escape character in its message' { "red `e[31mtext" | Should -Be 'plain' }
+}
+'@
+            $pwsh = (Get-Process -Id $PID).Path
+            $runner = Join-Path $PSScriptRoot 'Invoke-PesterFile.ps1'
+            $script:counts = Join-Path $TestDrive 'counts.json'
+            $arguments = @('-NoProfile', '-NonInteractive', '-File', $runner, '-Path', $fake,
+                '-PesterModule', (Join-Path (Get-Module Pester).ModuleBase 'Pester.psd1'),
+                '-CountsPath', $counts, '-TestResultPath', (Join-Path $TestDrive 'fake.xml'))
+            if ((Split-Path -Leaf $pwsh) -like 'dotnet*') { $arguments = @('pwsh') + $arguments }
+            $script:run = Start-SdProcess -FilePath $pwsh -ArgumentList $arguments -OutputDirectory $TestDrive -Name runner -WorkingDirectory (Join-Path $PSScriptRoot '../..')
+            Wait-SdCondition -TimeoutSeconds 120 -Because 'the runner finishes' -State { Get-SdProcessOutput $run -Stream All } -Condition { $run.Process.HasExited }
+        }
+
+        AfterAll {
+            Stop-SdProcess $run
+        }
+
+        It 'exits 1 and counts one passed, one failed' {
+            $run.Process.ExitCode | Should -Be 1 -Because (Get-SdProcessOutput $run -Stream All)
+            $written = Get-Content -Raw $counts | ConvertFrom-Json
+            $written.Passed | Should -Be 1
+            $written.Failed | Should -Be 1
+        }
+    }
+}

@@ -12,7 +12,8 @@ public sealed partial class SdListener
 {
     /// <summary>
     /// The answer to <c>STATUS</c>: <c>STATUS name=..;pid=..;state=..;started=..;endpoints=..;control=..;handoff=..;accepted=..;handed=..;rehanded=..;dropped=..;dispatchers=[...]</c>,
-    /// where <c>endpoints</c> and <c>control</c> are space-separated endpoint lists, <c>started</c> is
+    /// where <c>endpoints</c> and <c>control</c> are JSON arrays of endpoint strings (a unix: path may hold
+    /// spaces), <c>started</c> is
     /// ISO 8601 (UTC), and <c>dispatchers</c> is a JSON array of objects with <c>pid</c>, <c>state</c>,
     /// <c>started</c>, <c>restarts</c>, <c>handed</c>, <c>open</c>, <c>pending</c> and <c>spawned</c>;
     /// <c>dropped</c> counts the connections closed without a dispatcher.
@@ -36,8 +37,8 @@ public sealed partial class SdListener
             new("pid", ProcessId.ToString(CultureInfo.InvariantCulture)),
             new("state", State),
             new("started", StartedAt.ToString("O", CultureInfo.InvariantCulture)),
-            new("endpoints", string.Join(' ', Endpoints)),
-            new("control", string.Join(' ', ControlEndpoints)),
+            new("endpoints", JsonSerializer.Serialize(Endpoints.Select(e => e.ToString()))),
+            new("control", JsonSerializer.Serialize(ControlEndpoints.Select(e => e.ToString()))),
             new("handoff", Handoff.ToString()),
             new("accepted", Accepted.ToString(CultureInfo.InvariantCulture)),
             new("handed", Handed.ToString(CultureInfo.InvariantCulture)),

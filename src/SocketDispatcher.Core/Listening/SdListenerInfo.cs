@@ -155,11 +155,29 @@ public sealed class SdListenerInfo
             ? value
             : throw Invalid($"the STATUS answer's '{name}' is not a number: '{status.GetParameter(name)}'");
 
+    /// <summary>A JSON array of endpoint strings; a space-separated list from listeners before it.</summary>
     private static SdEndpoint[] ParseEndpoints(SdMessage status, string name)
-        => (status.GetParameter(name) ?? string.Empty)
-            .Split(' ', StringSplitOptions.RemoveEmptyEntries)
-            .Select(text => ParseEndpoint(status, name, text))
-            .ToArray();
+    {
+        var value = status.GetParameter(name) ?? string.Empty;
+        string[] texts;
+        if (value.TrimStart().StartsWith('['))
+        {
+            try
+            {
+                texts = JsonSerializer.Deserialize<string[]>(value) ?? [];
+            }
+            catch (JsonException ex)
+            {
+                throw Invalid($"'{name}' is not a JSON array of endpoints: {ex.Message}", ex);
+            }
+        }
+        else
+        {
+            texts = value.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        }
+
+        return [.. texts.Select(text => ParseEndpoint(status, name, text))];
+    }
 
     private static SdEndpoint ParseEndpoint(SdMessage status, string name, string text)
     {

@@ -47,7 +47,7 @@ public sealed class FdLeakTests : IDisposable
             "the listener and 2 dispatchers are ready",
             () => status?.ToString() ?? "no STATUS",
             TimeSpan.FromSeconds(30));
-        var port = int.Parse(status!.GetParameter("endpoints")!.Split(':')[^1], CultureInfo.InvariantCulture);
+        var port = SdListenerInfo.FromStatus(status!).Endpoints[0].Port;
         int[] pids = [_listener.Id, .. dispatchers.Select(d => d.GetProperty("pid").GetInt32())];
 
         // Warm up first: the runtime opens some descriptors lazily (epoll, the thread pool's first sockets).

@@ -36,6 +36,32 @@ public sealed class SdListenerInfoTests
     }
 
     [Fact]
+    public async Task EndpointsWithSpacesInTheirPathsReadBack()
+    {
+        var folder = Directory.CreateTempSubdirectory("sd-with space-").FullName;
+        try
+        {
+            var endpoint = SdEndpoint.ForUnixPath(Path.Combine(folder, "the socket.sock"));
+            var control = SdEndpoint.ForUnixPath(Path.Combine(folder, "the control.sock"));
+            await using var test = await TestListener.StartAsync(o =>
+            {
+                o.Dispatchers = 0;
+                o.Endpoints.Add(endpoint);
+                o.ControlEndpoints.Add(control);
+            }, ready: 0);
+
+            var info = await SdListenerInfo.QueryAsync(control).Within();
+
+            Assert.Contains(endpoint, info.Endpoints);
+            Assert.Contains(control, info.ControlEndpoints);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public void AnOlderStatusWithoutControlOrHandoffStillReads()
     {
         var info = SdListenerInfo.FromStatus(SdMessage.Parse(
