@@ -13,6 +13,9 @@ public sealed partial class SdDispatcher
     /// </summary>
     private static readonly TimeSpan ReportDelay = TimeSpan.FromMilliseconds(1);
 
+    /// <summary>The most connections held for one report: they go out at once when there are this many (a record of about 500 bytes).</summary>
+    private const int MaxHeldReports = 64;
+
     // Used by the channel's reading thread only: the connections of a batch confirmed before and after it
     // is handled, and the reports not sent yet (due at _reportDue, a Stopwatch timestamp).
     private readonly List<string> _confirmFirst = [];
@@ -68,7 +71,7 @@ public sealed partial class SdDispatcher
             if (!_closedLater.Contains(id)) _acceptedLater.Add(id);
         }
 
-        if (_acceptedLater.Count + _closedLater.Count >= HandoffChannel.MaxRecordsPerReceive) SendReports();
+        if (_acceptedLater.Count + _closedLater.Count >= MaxHeldReports) SendReports();
         else if (_acceptedLater.Count + _closedLater.Count > 0 && _reportDue == 0) _reportDue = Stopwatch.GetTimestamp() + (long)(ReportDelay.TotalSeconds * Stopwatch.Frequency);
     }
 
