@@ -93,6 +93,35 @@ Describe 'sd listen --handler FILE.ps1' {
         }
     }
 
+    Context 'a handler file that greets each new connection (@connected)' {
+        BeforeAll {
+            $script:greeterFile = Join-Path $TestDrive 'greeter.ps1'
+            Set-Content -Path $greeterFile -Value @'
+@{
+    '@connected' = { New-SdMessage -Command HI }
+    DAD          = { param($m) $m.Reply('CLIMB') }
+}
+'@
+            $script:greeter = Start-SdTestListener -Folder $TestDrive -Scheme tcp -Name psgreet -Dispatchers 1 -ExtraArguments @('--handler', $greeterFile, '--pwsh', $pwsh)
+        }
+
+        AfterAll {
+            Stop-SdProcess $greeter
+        }
+
+        It 'says HI first, as seed 001''s server does, then answers' {
+            $client = Connect-SdClient $greeter.Endpoint
+            try {
+                (Receive-SdMessage $client -Timeout 10s).Command | Should -Be 'HI'
+                $client | Send-SdMessage -Command DAD
+                (Receive-SdMessage $client -Timeout 10s).Command | Should -Be 'CLIMB'
+                $client | Send-SdMessage -Command HELP
+                (Receive-SdMessage $client -Timeout 10s).ToString() | Should -Be 'COMMANDS list=ALIVE,DAD,HELP'
+            }
+            finally { $client | Disconnect-SdClient }
+        }
+    }
+
     Context 'bad handler files' {
         It 'refuses a missing handler file with one line and exit code 2' {
             $output = & $env:SD_BIN listen --endpoint 'tcp://127.0.0.1:0' --runtime-dir (Join-Path $TestDrive 'missing.run') --handler (Join-Path $TestDrive 'none.ps1') --pwsh $pwsh 2>&1

@@ -12,12 +12,16 @@ namespace SocketDispatcher.PowerShell;
 /// waits for each of its messages to be handled, so its replies keep their order.
 /// </summary>
 /// <remarks>
-/// Keys of the handler table: <c>*</c> is the catch-all; a key that is a command name
-/// (<c>[A-Z_][A-Z0-9_]*</c>) is an exact route; any other key is a regular expression matched against
-/// the whole command. The built-ins (HELP, ALIVE) stay answered unless a key names them.
+/// Keys of the handler table: <c>*</c> is the catch-all; <c>@connected</c> runs once per new connection,
+/// before any message (what it outputs is sent: a greeting, as seed 001's server says <c>HI</c>); a key
+/// that is a command name (<c>[A-Z_][A-Z0-9_]*</c>) is an exact route; any other key is a regular
+/// expression matched against the whole command. The built-ins (HELP, ALIVE) stay answered unless a key names them.
 /// </remarks>
 internal static class ScriptRouter
 {
+    /// <summary>The key of the handler run once per new connection: <c>@</c> starts no command, and no command matches it as a pattern.</summary>
+    public const string ConnectedKey = "@connected";
+
     /// <summary>The router for a handler table, or for none (every message goes to the pipeline).</summary>
     /// <exception cref="ArgumentException">A key is not a command, <c>*</c> or a valid regular expression, or a value is not a scriptblock.</exception>
     public static SdMessageRouter Create(IDictionary? handlers, ChannelWriter<ScriptWork> queue)
@@ -36,6 +40,10 @@ internal static class ScriptRouter
             if (key == "*")
             {
                 router.MapFallback(Queue(queue, script));
+            }
+            else if (key == ConnectedKey)
+            {
+                router.OnConnected((session, cancellationToken) => RunAsync(queue, new ScriptWork(null, script), session, cancellationToken));
             }
             else if (Regex.IsMatch(key, "^[A-Z_][A-Z0-9_]*$"))
             {
@@ -60,11 +68,14 @@ internal static class ScriptRouter
         return router;
     }
 
-    private static SdMessageHandler Queue(ChannelWriter<ScriptWork> queue, ScriptBlock? script) => async (session, message, cancellationToken) =>
+    private static SdMessageHandler Queue(ChannelWriter<ScriptWork> queue, ScriptBlock? script)
+        => (session, message, cancellationToken) => RunAsync(queue, new ScriptWork(message, script), session, cancellationToken);
+
+    /// <summary>Has the pipeline thread run <paramref name="work"/>, then sends what it answered, in order.</summary>
+    private static async ValueTask RunAsync(ChannelWriter<ScriptWork> queue, ScriptWork work, ISdSession session, CancellationToken cancellationToken)
     {
-        var work = new ScriptWork(message, script);
         await queue.WriteAsync(work, cancellationToken).ConfigureAwait(false);
         var replies = await work.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         foreach (var reply in replies) await session.SendAsync(reply, cancellationToken).ConfigureAwait(false);
-    };
+    }
 }
