@@ -67,10 +67,7 @@ internal static class ListenCommand
             foreach (var e in CliRunner.Endpoints(result.GetValue(endpoint))) options.Endpoints.Add(e);
             foreach (var e in CliRunner.Endpoints(result.GetValue(control))) options.ControlEndpoints.Add(e);
             foreach (var uid in result.GetValue(allowUid) ?? []) options.AllowedUserIds.Add(uid);
-            if (result.GetValue(cert) is { } certPath)
-            {
-                options.Tls = new TlsServerOptions { CertificatePath = certPath, KeyPath = result.GetValue(key), ClientCertificateAuthorityPath = result.GetValue(clientCa) };
-            }
+            options.Tls = TlsServerOptions.FromFiles(result.GetValue(cert), result.GetValue(key), result.GetValue(clientCa));
 
             using var file = CliRunner.OpenLogFile(result.GetValue(logFile));
             options.LogFile = file;

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net.Security;
@@ -13,8 +12,8 @@ namespace SocketDispatcher;
 
 /// <summary>
 /// A dispatcher: connects to a listener's handoff socket, says <c>HELLO</c>, takes each handed-off
-/// socket (<c>CONNECTION</c> + SCM_RIGHTS), confirms it with <c>ACCEPTED</c> (an AF_UNIX one before any I/O, a TCP one once its conversation started), terminates
-/// TLS and runs the handler's conversation; on <c>EXIT</c> it finishes open conversations up to the
+/// socket (<c>CONNECTION</c> + SCM_RIGHTS), confirms it with <c>ACCEPTED</c> (an AF_UNIX one before any
+/// I/O, a TCP one once its conversation started), terminates TLS and runs the handler's conversation; on <c>EXIT</c> it finishes open conversations up to the
 /// drain time, then closes them (design.md section 4).
 /// </summary>
 public sealed partial class SdDispatcher : IAsyncDisposable
@@ -28,8 +27,6 @@ public sealed partial class SdDispatcher : IAsyncDisposable
     private SessionSettings _settings;
     private long _handled;
     private readonly object _drainGate = new();
-
-    private readonly bool _inlineSessions;
     private Task _run = Task.CompletedTask;
     private Task? _draining;
     private TimeSpan _drain = TimeSpan.FromSeconds(30);
@@ -44,8 +41,7 @@ public sealed partial class SdDispatcher : IAsyncDisposable
         // A built-in handler never blocks, so its conversation starts on the reading thread and, without
         // TLS, waits on the dispatcher's own poller instead of a .NET Socket; a custom router (a PowerShell
         // script, a test's) may block, so it starts on the thread pool, as TLS does (a handshake is about 1 ms of CPU).
-        _inlineSessions = options.Router is null;
-        _settings = new SessionSettings(router, null, 64 * 1024, options.Trace, options.HandshakeTimeout, logger, RequestServiceStop, _inlineSessions ? SocketPoller.Shared : null);
+        _settings = new SessionSettings(router, null, 64 * 1024, options.Trace, options.HandshakeTimeout, logger, RequestServiceStop, options.Router is null ? SocketPoller.Shared : null);
     }
 
     /// <summary>This process's id.</summary>
@@ -274,7 +270,8 @@ public sealed partial class SdDispatcher : IAsyncDisposable
         DispatcherLog.ConnectionTaken(_logger, Environment.ProcessId, id, peer, tls);
         var family = message.GetParameter("family");
         var settings = _settings;
-        var run = _inlineSessions && !tls
+        // With a poller (a built-in handler) a plain conversation starts here, on the reading thread.
+        var run = settings.Poller is not null && !tls
             ? ServerSession.RunAsync(id, descriptor, peer, family, tls, settings, _abortSessions.Token)
             : Task.Run(() => ServerSession.RunAsync(id, descriptor, peer, family, tls, settings, _abortSessions.Token));
         _sessions[id] = run;

@@ -118,7 +118,7 @@ internal sealed class HandoffChannel : IDisposable
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         try
         {
-            // shutdown(2) wakes the thread blocked in recvmsg; close alone would not.
+            // shutdown(2) wakes the thread blocked in recvmmsg; close alone would not.
             _socket.Shutdown(SocketShutdown.Both);
         }
         catch (SocketException)

@@ -45,8 +45,8 @@ public sealed partial class SdListener
 
             var link = new DispatcherLink(new HandoffChannel(socket), credentials);
             lock (_gate) _links.Add(link);
-            // Records are handled on the channel's reading thread: ACCEPTED and CLOSED come twice per
-            // connection, and a thread-pool hop for each cost more than the rest of the listener's work.
+            // Records are handled on the channel's reading thread: ACCEPTED and CLOSED come for every
+            // connection, and a thread-pool hop for each batch of them costs more than handling it.
             // OnRecord never waits for this dispatcher (it may send to others, which read on their own thread).
             link.Channel.Start("sd-handoff-" + credentials.ProcessId.ToString(CultureInfo.InvariantCulture), records => HandleRecords(link, records));
             _ = RunLinkAsync(link);

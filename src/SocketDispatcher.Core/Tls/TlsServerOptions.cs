@@ -17,4 +17,28 @@ public sealed class TlsServerOptions
     /// Default: null (no client certificate asked).
     /// </summary>
     public string? ClientCertificateAuthorityPath { get; init; }
+
+    /// <summary>
+    /// The TLS settings a front end was given (<c>sd listen --cert --key --client-ca</c>, <c>Start-SdListener
+    /// -Certificate -Key -ClientCertificateAuthority</c>): null when no certificate was given, nor anything else.
+    /// The files are read when the listener starts, not here.
+    /// </summary>
+    /// <param name="certificatePath">The server certificate (PEM), or null.</param>
+    /// <param name="keyPath">Its private key (PEM), or null: the key is in the certificate file.</param>
+    /// <param name="clientCertificateAuthorityPath">A client CA (PEM) for mutual TLS, or null.</param>
+    /// <exception cref="SdException">A key or a client CA without a certificate (kind InvalidArgument, reason <c>CertificateMissing</c>).</exception>
+    public static TlsServerOptions? FromFiles(string? certificatePath, string? keyPath, string? clientCertificateAuthorityPath)
+    {
+        if (certificatePath is not null)
+        {
+            return new TlsServerOptions { CertificatePath = certificatePath, KeyPath = keyPath, ClientCertificateAuthorityPath = clientCertificateAuthorityPath };
+        }
+
+        if (keyPath is null && clientCertificateAuthorityPath is null) return null;
+
+        // A key or a client CA is TLS: without the server certificate there is nothing to apply them to.
+        var what = keyPath is not null ? $"the private key '{keyPath}'" : $"the client CA '{clientCertificateAuthorityPath}'";
+        throw new SdException(SdErrorKind.InvalidArgument, "CertificateMissing",
+            $"{what} is for TLS, but no server certificate was given; give the certificate too (with its key, or a PEM file that holds the key)");
+    }
 }

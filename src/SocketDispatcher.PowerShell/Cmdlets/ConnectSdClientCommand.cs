@@ -28,12 +28,12 @@ public sealed class ConnectSdClientCommand : SdCmdlet
     [Parameter]
     public SwitchParameter SkipCertificateCheck { get; set; }
 
-    /// <summary>A PEM client certificate, for servers that ask for one (mutual TLS); needs <see cref="Key"/>.</summary>
+    /// <summary>A PEM client certificate, for servers that ask for one (mutual TLS), with <see cref="Key"/> or holding its private key too.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? Certificate { get; set; }
 
-    /// <summary>The client certificate's PEM private key.</summary>
+    /// <summary>The client certificate's PEM private key; default: read from the <see cref="Certificate"/> file.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? Key { get; set; }

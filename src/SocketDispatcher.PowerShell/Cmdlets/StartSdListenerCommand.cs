@@ -39,12 +39,12 @@ public sealed class StartSdListenerCommand : SdCmdlet
     [ArgumentCompleter(typeof(SdHandlerCompleter))]
     public string Handler { get; set; } = "conversation";
 
-    /// <summary>The server certificate (PEM) for tls:// endpoints; needs <see cref="Key"/>.</summary>
+    /// <summary>The server certificate (PEM) for tls:// endpoints, with <see cref="Key"/> or holding its private key too.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? Certificate { get; set; }
 
-    /// <summary>The server certificate's PEM private key.</summary>
+    /// <summary>The server certificate's PEM private key; default: read from the <see cref="Certificate"/> file.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? Key { get; set; }
@@ -239,15 +239,23 @@ public sealed class StartSdListenerCommand : SdCmdlet
 
     private ListenerOptions CreateOptions()
     {
-        if (Certificate is null && (Key ?? ClientCertificateAuthority) is { } without)
+        // Core's rule first (a key or client CA needs a certificate), then the paths, relative to the PowerShell location.
+        TlsServerOptions? given = null;
+        try
         {
-            // A key or a client CA is TLS: without the server certificate there is nothing to apply them to.
-            ThrowTerminatingError(new ErrorRecord(
-                new ArgumentException($"{(Key is null ? "-ClientCertificateAuthority" : "-Key")} is TLS: give -Certificate too (with -Key, or a PEM file that holds the key)"),
-                "CertificateMissing",
-                ErrorCategory.InvalidArgument,
-                without));
+            given = TlsServerOptions.FromFiles(Certificate, Key, ClientCertificateAuthority);
         }
+        catch (SdException ex)
+        {
+            ThrowTerminatingError(SdErrors.From(ex, Key ?? ClientCertificateAuthority));
+        }
+
+        var tls = given is null ? null : new TlsServerOptions
+        {
+            CertificatePath = ResolveExistingFile(given.CertificatePath, nameof(Certificate)),
+            KeyPath = given.KeyPath is null ? null : ResolveExistingFile(given.KeyPath, nameof(Key)),
+            ClientCertificateAuthorityPath = given.ClientCertificateAuthorityPath is null ? null : ResolveExistingFile(given.ClientCertificateAuthorityPath, nameof(ClientCertificateAuthority)),
+        };
 
         var options = new ListenerOptions
         {
@@ -262,12 +270,7 @@ public sealed class StartSdListenerCommand : SdCmdlet
             ControlAllowRemote = ControlAllowRemote,
             DefinitionPath = ResolveDefinitionPath(DefinitionPath),
             MaxLineBytes = MaxLineBytes,
-            Tls = Certificate is null ? null : new TlsServerOptions
-            {
-                CertificatePath = ResolveExistingFile(Certificate, nameof(Certificate)),
-                KeyPath = Key is null ? null : ResolveExistingFile(Key, nameof(Key)),
-                ClientCertificateAuthorityPath = ClientCertificateAuthority is null ? null : ResolveExistingFile(ClientCertificateAuthority, nameof(ClientCertificateAuthority)),
-            },
+            Tls = tls,
         };
         foreach (var endpoint in Endpoint) options.Endpoints.Add(endpoint);
         foreach (var endpoint in Control ?? []) options.ControlEndpoints.Add(endpoint);

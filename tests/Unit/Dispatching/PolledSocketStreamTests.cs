@@ -74,7 +74,7 @@ public sealed class PolledSocketStreamTests
         var (client, server) = await ConnectAsync();
         using var peer = client;
         await using var stream = server;
-        var payload = new byte[8 * 1024 * 1024]; // far more than the socket buffers of both ends hold
+        var payload = new byte[8 * 1024 * 1024]; // far more than the socket buffers of both ends hold (ConnectWithCopyAsync)
         for (var i = 0; i < payload.Length; i++) payload[i] = (byte)(i % 251);
         var write = stream.WriteAsync(payload).AsTask();
         Assert.False(write.IsCompleted);
@@ -137,7 +137,9 @@ public sealed class PolledSocketStreamTests
         using var listening = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         listening.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         listening.Listen();
-        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        // A fixed receive buffer (no autotuning): what the peer does not read fits in at most
+        // 64 KiB here plus the sender's buffer (net.core.wmem_max), so a large write must wait.
+        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 64 * 1024 };
         await client.ConnectAsync(listening.LocalEndPoint!).Within();
         var address = new byte[NativeSockets.SocketAddressBytes];
         var accepted = NativeSockets.Accept(listening.SafeHandle, address, out _);

@@ -152,6 +152,23 @@ public sealed class TlsSetupErrorTests(DevelopmentCertificates certificates) : I
         Assert.Equal(X509RevocationMode.NoCheck, mutual.CertificateChainPolicy.RevocationMode);
     }
 
+    [Theory]
+    [InlineData("server.key", null, "the private key 'server.key'")]
+    [InlineData(null, "ca.pem", "the client CA 'ca.pem'")]
+    public void ServerKeyOrClientCaWithoutACertificateGivesCertificateMissing(string? key, string? clientCa, string expected)
+    {
+        var error = Assert.Throws<SdException>(() => TlsServerOptions.FromFiles(null, key, clientCa));
+
+        AssertError(error, SdErrorKind.InvalidArgument, "CertificateMissing", expected + " is for TLS, but no server certificate was given");
+    }
+
+    [Fact]
+    public void NoServerFilesMeanNoTls()
+    {
+        Assert.Null(TlsServerOptions.FromFiles(null, null, null));
+        Assert.Null(TlsServerOptions.FromFiles("server.pem", null, null)!.KeyPath);
+    }
+
     [Fact]
     public void ClientKeyWithoutACertificateGivesCertificateMissing()
     {
