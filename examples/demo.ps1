@@ -105,12 +105,12 @@ try {
     Write-Host '==> QUIT (Send-SdMessage to the control endpoint)'
     Send-SdMessage -Endpoint $control -Command QUIT
     if (-not $listener.WaitForExit(30000)) { throw "demo: the listener (pid $($listener.Id)) did not stop within 30 s after QUIT" }
-    $leftProcesses = @($status.Dispatchers | Where-Object { Test-Path "/proc/$($_.Pid)" })
+    $leftProcesses = @($status.Dispatchers | Where-Object { Test-Path "/proc/$($_.ProcessId)" })
     $leftFiles = @(Get-ChildItem -Path $runtime -ErrorAction Ignore)
 
     $completed = @($results | Where-Object Completed).Count
     $messages = ($results | Measure-Object Messages -Sum).Sum
-    $status.Dispatchers | Select-Object @{ n = 'Dispatcher pid'; e = { $_.Pid } }, @{ n = 'Connections'; e = { $_.Handed } } | Format-Table -AutoSize | Out-Host
+    $status.Dispatchers | Select-Object @{ n = 'Dispatcher pid'; e = { $_.ProcessId } }, @{ n = 'Connections'; e = { $_.Handed } } | Format-Table -AutoSize | Out-Host
     [pscustomobject]@{
         Conversations     = "$completed of $Clients"
         Messages          = $messages

@@ -26,12 +26,12 @@ internal static class StatusCommand
 
             // One reading of STATUS for every front-end: SdListenerInfo (Core), as Get-SdListener shows it.
             var info = SdListenerInfo.FromStatus(status!);
-            Console.WriteLine($"{info.Name} (pid {info.Pid}, {info.State}) since {info.StartedAt:u}");
+            Console.WriteLine($"{info} since {info.StartedAt:u}");
             Console.WriteLine($"endpoints  {string.Join(' ', info.Endpoints)}");
             Console.WriteLine($"accepted   {info.Accepted}   handed {info.Handed}   re-handed {info.Rehanded}   closed without a dispatcher {info.Dropped}");
             Console.WriteLine();
             Console.WriteLine($"{"PID",8} {"STATE",-9} {"RESTARTS",8} {"HANDED",10} {"OPEN",8} {"PENDING",8}");
-            foreach (var d in info.Dispatchers) Console.WriteLine($"{d.Pid,8} {d.State,-9} {d.Restarts,8} {d.Handed,10} {d.Open,8} {d.Pending,8}");
+            foreach (var d in info.Dispatchers) Console.WriteLine($"{d.ProcessId,8} {d.State.ToString().ToLowerInvariant(),-9} {d.Restarts,8} {d.Handed,10} {d.Open,8} {d.Pending,8}");
             return CliRunner.Done;
         }));
         return command;

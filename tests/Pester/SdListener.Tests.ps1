@@ -125,7 +125,7 @@ Describe 'Stop-SdListener' {
             }
             # Right after start: its dispatcher is spawned but may not have joined yet.
             $script:dispatcherPids = @(Wait-SdCondition -Because 'the listener spawned its dispatcher' -Condition {
-                    @(Get-SdListener -Name victim).Dispatchers | ForEach-Object Pid
+                    @(Get-SdListener -Name victim).Dispatchers | ForEach-Object ProcessId
                 })
             $script:last = Get-SdListener -Name victim | Stop-SdListener -Wait -Timeout 30s -PassThru -Confirm:$false
         }
@@ -197,20 +197,20 @@ Describe 'Start-SdListener -AsJob' {
 
         It 'writes its dispatchers'' log to the job''s Verbose stream, not to the console' {
             $lines = $verbose -join "`n"
-            $lines | Should -Match "Listener: dispatcher $($info.Dispatchers[0].Pid): dispatcher $($info.Dispatchers[0].Pid): connected to unix:"
-            $lines | Should -Match "Listener: dispatcher $($info.Dispatchers[0].Pid): dispatcher $($info.Dispatchers[0].Pid): stopping \(EXIT from the listener\)"
+            $lines | Should -Match "Listener: dispatcher $($info.Dispatchers[0].ProcessId): dispatcher $($info.Dispatchers[0].ProcessId): connected to unix:"
+            $lines | Should -Match "Listener: dispatcher $($info.Dispatchers[0].ProcessId): dispatcher $($info.Dispatchers[0].ProcessId): stopping \(EXIT from the listener\)"
             $lines | Should -Not -Match 'info: SocketDispatcher.Dispatcher\['
         }
 
         It 'streams the SdHandoff objects to Receive-Job' {
             $received | Should -HaveCount 1
             $received[0] | Should -BeOfType ([SocketDispatcher.SdHandoff])
-            $received[0].DispatcherPid | Should -Be $info.Dispatchers[0].Pid
+            $received[0].DispatcherPid | Should -Be $info.Dispatchers[0].ProcessId
         }
 
         It 'ends Stopped, leaving no process and no socket file' {
             $job.State | Should -Be 'Stopped'
-            Test-ProcessAlive $info.Dispatchers[0].Pid | Should -BeFalse
+            Test-ProcessAlive $info.Dispatchers[0].ProcessId | Should -BeFalse
             "$runtimeBase/jobbed" | Should -Not -Exist
             Get-SdListener -Name jobbed -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         }

@@ -4,7 +4,7 @@ namespace SocketDispatcher.Listening;
 
 /// <summary>
 /// Owns one spawned dispatcher process: exit is observed with <see cref="Process.WaitForExitAsync"/>,
-/// never polled; disposing kills what still runs and waits for it (style.md point 9).
+/// never polled; disposing kills what still runs and waits for it.
 /// </summary>
 internal sealed class DispatcherProcess : IDisposable
 {
@@ -36,7 +36,7 @@ internal sealed class DispatcherProcess : IDisposable
         foreach (var argument in arguments) info.ArgumentList.Add(argument);
 
         // A smaller gen0 budget: the GC sizes it from the L3 size the VM reports, which makes each
-        // dispatcher hold about 120 MB under load instead of about 50 MB (handoff-notes.md pitfall 12).
+        // dispatcher hold about 120 MB under load instead of about 50 MB (docs/handoff-protocol.md, pitfall 12).
         if (Environment.GetEnvironmentVariable("DOTNET_GCgen0size") is null) info.Environment["DOTNET_GCgen0size"] = "0x1000000";
 
         try

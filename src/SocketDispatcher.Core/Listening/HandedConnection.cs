@@ -8,11 +8,21 @@ namespace SocketDispatcher.Listening;
 /// not <c>ACCEPTED</c>, and then until the dispatcher reports it <c>CLOSED</c>. Holding the copy until
 /// <c>CLOSED</c> lets the listener hand the connection again when its dispatcher dies before doing
 /// any I/O on it (<see cref="NativeSockets.IsUntouched(System.Runtime.InteropServices.SafeHandle)"/>).
-/// The listener never does I/O on it, so it keeps a bare descriptor, not a .NET Socket. The mutable
-/// state is guarded by the listener's lock.
+/// The listener never does I/O on it, so it keeps a bare descriptor, not a .NET Socket.
 /// </summary>
+/// <remarks>
+/// Its handoff state (<see cref="Handoffs"/>, <see cref="WaitingSince"/>, the sends in flight and the
+/// release asked for meanwhile) is guarded by the lock of the <see cref="HandoffScheduler"/> that
+/// holds it: every method that changes it is called under that lock.
+/// </remarks>
 internal sealed class HandedConnection(string id, SocketDescriptor descriptor, AddressFamily family, SdEndpoint endpoint, string peer, string local)
 {
+    // How many sendmsg calls are sending the descriptor now. A release asked for meanwhile only sets
+    // _releaseWhenSent, and the last sender releases: the descriptor number must stay ours until no
+    // sendmsg can name it (another connection accepted meanwhile could get the same number).
+    private int _sendsInFlight;
+    private bool _releaseWhenSent;
+
     public string Id { get; } = id;
 
     /// <summary>The listener's copy; closed with a plain close(2) once no dispatcher can need it again.</summary>
@@ -28,25 +38,43 @@ internal sealed class HandedConnection(string id, SocketDescriptor descriptor, A
     public string Local { get; } = local;
 
     /// <summary>How many times it was handed (more than one after a dispatcher died before using it).</summary>
-    public int Handoffs { get; set; }
-
-    /// <summary>The dispatcher that has it now (pending or open); null while it waits for one.</summary>
-    public DispatcherLink? Link { get; set; }
+    public int Handoffs { get; private set; }
 
     /// <summary>When it started waiting for a dispatcher (UTC); <see cref="ListenerOptions.HandoffTimeout"/> counts from here.</summary>
-    public DateTimeOffset WaitingSince { get; set; }
+    public DateTimeOffset WaitingSince { get; private set; }
+
+    /// <summary>It waits for a dispatcher from <paramref name="now"/> on. Under the scheduler's lock.</summary>
+    public void Wait(DateTimeOffset now) => WaitingSince = now;
+
+    /// <summary>A sendmsg naming the descriptor is about to start. Under the scheduler's lock.</summary>
+    public void BeginSend()
+    {
+        _sendsInFlight++;
+        Handoffs++;
+    }
 
     /// <summary>
-    /// How many sendmsg calls are sending the descriptor now. A release asked for meanwhile only sets
-    /// <see cref="ReleaseWhenSent"/>, and the last sender releases: the descriptor number must stay
-    /// ours until no sendmsg can name it.
+    /// A sendmsg naming the descriptor has returned; true when a release was asked for meanwhile and no
+    /// other send holds it, so the caller must <see cref="Close"/> it now. Under the scheduler's lock.
     /// </summary>
-    public int SendsInFlight { get; set; }
+    public bool EndSend()
+    {
+        _sendsInFlight--;
+        return _releaseWhenSent && _sendsInFlight == 0;
+    }
 
-    /// <summary>A release was asked for while <see cref="SendsInFlight"/> was not 0.</summary>
-    public bool ReleaseWhenSent { get; set; }
+    /// <summary>
+    /// No dispatcher needs it any more: true when the caller must <see cref="Close"/> it now; false when
+    /// a send still names it, and the last one to return closes it. Under the scheduler's lock.
+    /// </summary>
+    public bool AskRelease()
+    {
+        if (_sendsInFlight == 0) return true;
+        _releaseWhenSent = true;
+        return false;
+    }
 
     /// <summary>Closes the listener's copy with a plain close(2): SO_LINGER{1,0} would make the dispatcher's
-    /// later close a RST (handoff-notes.md pitfall 1), and shutdown(2) would act on the shared socket.</summary>
-    public void Release() => Descriptor.Dispose();
+    /// later close a RST (docs/handoff-protocol.md, pitfall 1), and shutdown(2) would act on the shared socket.</summary>
+    public void Close() => Descriptor.Dispose();
 }

@@ -4,7 +4,7 @@ namespace SocketDispatcher.Listening;
 
 /// <summary>
 /// The folder (mode 0700) holding a listener's handoff and control sockets, so that only its owner
-/// can reach them (design.md section 4). Created at start, removed at stop when we created it.
+/// can reach them (docs/architecture.md). Created at start, removed at stop when we created it.
 /// </summary>
 internal sealed class RuntimeDirectory : IDisposable
 {

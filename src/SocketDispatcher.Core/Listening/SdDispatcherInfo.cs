@@ -3,9 +3,9 @@ namespace SocketDispatcher;
 /// <summary>A snapshot of one dispatcher as its listener sees it (<c>STATUS</c>, <c>Get-SdListener</c>).</summary>
 public sealed class SdDispatcherInfo
 {
-    internal SdDispatcherInfo(int pid, string state, DateTimeOffset? startedAt, int restarts, long handed, int open, int pending, bool spawned)
+    internal SdDispatcherInfo(int processId, SdDispatcherState state, DateTimeOffset? startedAt, int restarts, long handed, int open, int pending, bool spawned)
     {
-        Pid = pid;
+        ProcessId = processId;
         State = state;
         StartedAt = startedAt;
         Restarts = restarts;
@@ -15,11 +15,12 @@ public sealed class SdDispatcherInfo
         Spawned = spawned;
     }
 
-    /// <summary>The dispatcher's process id.</summary>
-    public int Pid { get; }
+    /// <summary>The dispatcher's process id (<c>pid</c> in <c>STATUS</c>).</summary>
+    public int ProcessId { get; }
 
-    /// <summary><c>starting</c> (spawned, no HELLO yet), <c>ready</c>, or <c>exiting</c> (sent EXIT, draining).</summary>
-    public string State { get; }
+    /// <summary>Starting (spawned or connected, no HELLO yet), Ready, or Exiting (sent EXIT, draining);
+    /// <c>STATUS</c> says <c>starting</c>, <c>ready</c> or <c>exiting</c>.</summary>
+    public SdDispatcherState State { get; }
 
     /// <summary>When its process was started (spawned dispatchers) or joined.</summary>
     public DateTimeOffset? StartedAt { get; }

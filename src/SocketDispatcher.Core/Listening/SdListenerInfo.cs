@@ -20,7 +20,7 @@ public sealed class SdListenerInfo
     {
         Name = Required(status, "name");
         Pid = ParseNumber<int>(status, "pid");
-        State = Required(status, "state");
+        State = ParseState<SdListenerState>(Required(status, "state"), "state");
         StartedAt = status.GetParameter("started") is { Length: > 0 } started && DateTimeOffset.TryParse(started, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var at) ? at : null;
         Endpoints = ParseEndpoints(status, "endpoints");
         ControlEndpoints = ParseEndpoints(status, "control");
@@ -43,8 +43,8 @@ public sealed class SdListenerInfo
     /// <summary>The listener's process id.</summary>
     public int Pid { get; }
 
-    /// <summary><c>running</c>, <c>stopping</c> (draining) or <c>stopped</c>.</summary>
-    public string State { get; }
+    /// <summary>Running, Stopping (draining) or Stopped; <c>STATUS</c> says <c>running</c>, <c>stopping</c> or <c>stopped</c> (read in any case).</summary>
+    public SdListenerState State { get; }
 
     /// <summary>When it started (UTC); null when its <c>STATUS</c> does not say (an older listener).</summary>
     public DateTimeOffset? StartedAt { get; }
@@ -144,7 +144,7 @@ public sealed class SdListenerInfo
     }
 
     /// <summary>The name, pid and state, as <c>sd-4242 (pid 4242, running)</c>.</summary>
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Name} (pid {Pid}, {State})");
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Name} (pid {Pid}, {SdStateText.ToWire(State)})");
 
     private static string Required(SdMessage status, string name)
         => status.GetParameter(name) is { Length: > 0 } value ? value : throw Invalid($"the STATUS answer has no '{name}'");
@@ -200,7 +200,7 @@ public sealed class SdListenerInfo
             using var document = JsonDocument.Parse(json);
             return document.RootElement.EnumerateArray().Select(d => new SdDispatcherInfo(
                 d.GetProperty("pid").GetInt32(),
-                d.GetProperty("state").GetString() ?? "unknown",
+                ParseState<SdDispatcherState>(d.GetProperty("state").GetString(), "dispatchers"),
                 d.TryGetProperty("started", out var started) && started.ValueKind == JsonValueKind.String ? DateTimeOffset.Parse(started.GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind) : null,
                 d.GetProperty("restarts").GetInt32(),
                 d.GetProperty("handed").GetInt64(),
@@ -213,6 +213,13 @@ public sealed class SdListenerInfo
             throw Invalid($"the STATUS answer's 'dispatchers' is not the JSON array of dispatchers it should be: {ex.Message}", ex);
         }
     }
+
+    /// <summary>A state word as <c>STATUS</c> writes it (lower case), read in any case.</summary>
+    private static T ParseState<T>(string? text, string name)
+        where T : struct, Enum
+        => SdStateText.TryParse<T>(text, out var state)
+            ? state
+            : throw Invalid($"the STATUS answer's '{name}' holds the state '{text}', which is not one of {string.Join(", ", Enum.GetNames<T>().Select(n => n.ToLowerInvariant()))}");
 
     private static string Where(SdEndpoint? endpoint) => endpoint is null ? string.Empty : " from " + endpoint;
 

@@ -202,7 +202,7 @@ public sealed class StartSdListenerCommand : SdCmdlet
             return;
         }
 
-        job.Start(PumpAsync(listener, job), (drain, reason) => listener.StopAsync(drain, reason), () => listener.State, log, resources);
+        job.Start(PumpAsync(listener, job), (drain, reason) => listener.StopAsync(drain, reason), () => listener.State.ToString().ToLowerInvariant(), log, resources);
         JobRepository.Add(job);
         WriteObject(job);
     }
@@ -215,7 +215,7 @@ public sealed class StartSdListenerCommand : SdCmdlet
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (!listener.Completion.IsCompleted && DateTime.UtcNow < deadline)
         {
-            var ready = listener.GetDispatchers().Count(d => d.State == "ready");
+            var ready = listener.GetDispatchers().Count(d => d.State == SdDispatcherState.Ready);
             if (ready >= Dispatchers) break;
             progress.StatusDescription = $"{ready} of {Dispatchers} dispatchers ready";
             progress.PercentComplete = 100 * ready / Dispatchers;

@@ -165,11 +165,11 @@ public sealed class StopSdListenerCommand : SdCmdlet
                 {
                     throw new SdException(SdErrorKind.Timeout, "StopTimeout", string.Format(CultureInfo.InvariantCulture,
                         "{0}: still {1} after {2:0.#} s; wait longer (-Timeout), or send STOP (-NoDrain) to cut the drain short",
-                        info, now.State, Timeout.TotalSeconds));
+                        info, now.State.ToString().ToLowerInvariant(), Timeout.TotalSeconds));
                 }
 
                 var open = now.Dispatchers.Sum(d => d.Open + d.Pending);
-                progress.StatusDescription = $"{now.State}: {now.Dispatchers.Count} dispatcher(s), {open} open connection(s)";
+                progress.StatusDescription = $"{now.State.ToString().ToLowerInvariant()}: {now.Dispatchers.Count} dispatcher(s), {open} open connection(s)";
                 WriteProgress(progress);
                 Await(Task.Delay(100, CancelToken));
             }

@@ -17,7 +17,7 @@ public sealed class SdListenerInfoTests
 
         Assert.Equal(test.Listener.Name, info.Name);
         Assert.Equal(Environment.ProcessId, info.Pid);
-        Assert.Equal("running", info.State);
+        Assert.Equal(SdListenerState.Running, info.State);
         Assert.Equal(test.Listener.StartedAt, info.StartedAt);
         Assert.Equal(test.Listener.Endpoints, info.Endpoints);
         Assert.Equal(test.Listener.ControlEndpoints, info.ControlEndpoints);
@@ -28,8 +28,8 @@ public sealed class SdListenerInfoTests
         Assert.Equal(0, info.Rehanded);
         Assert.Equal(0, info.Dropped);
         var dispatcher = Assert.Single(info.Dispatchers);
-        Assert.Equal(test.ReadyDispatchers()[0].Pid, dispatcher.Pid);
-        Assert.Equal("ready", dispatcher.State);
+        Assert.Equal(test.ReadyDispatchers()[0].ProcessId, dispatcher.ProcessId);
+        Assert.Equal(SdDispatcherState.Ready, dispatcher.State);
         Assert.True(dispatcher.Spawned);
         Assert.Equal(1, dispatcher.Handed);
         Assert.NotNull(dispatcher.StartedAt);
@@ -69,7 +69,7 @@ public sealed class SdListenerInfoTests
 
         Assert.Equal("web", info.Name);
         Assert.Equal(42, info.Pid);
-        Assert.Equal("stopping", info.State);
+        Assert.Equal(SdListenerState.Stopping, info.State);
         Assert.Null(info.StartedAt);
         Assert.Equal(["tcp://127.0.0.1:3001", "tls://[::1]:3002"], info.Endpoints.Select(e => e.ToString()));
         Assert.Empty(info.ControlEndpoints);
@@ -78,6 +78,28 @@ public sealed class SdListenerInfoTests
         Assert.Equal((5, 4, 2, 1), (info.Accepted, info.Handed, info.Rehanded, info.Dropped));
         Assert.Empty(info.Dispatchers);
         Assert.Equal("web (pid 42, stopping)", info.ToString());
+    }
+
+    [Fact]
+    public async Task StatusWritesTheStatesInLowerCase()
+    {
+        await using var test = await TestListener.StartAsync(o => o.Dispatchers = 1);
+
+        var status = test.Listener.GetStatus();
+
+        Assert.Equal("running", status.GetParameter("state"));
+        Assert.Contains("\"state\":\"ready\"", status.GetParameter("dispatchers"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void StatesReadInAnyCase()
+    {
+        var info = SdListenerInfo.FromStatus(SdMessage.Parse(
+            "STATUS accepted=0;dispatchers=\"[{\\\"pid\\\":7,\\\"state\\\":\\\"Exiting\\\",\\\"restarts\\\":0,\\\"handed\\\":0,\\\"open\\\":0,\\\"pending\\\":0}]\";dropped=0;handed=0;name=web;pid=42;rehanded=0;state=STOPPED"));
+
+        Assert.Equal(SdListenerState.Stopped, info.State);
+        Assert.Equal(SdDispatcherState.Exiting, Assert.Single(info.Dispatchers).State);
+        Assert.Equal(7, info.Dispatchers[0].ProcessId);
     }
 
     [Fact]
@@ -95,6 +117,8 @@ public sealed class SdListenerInfoTests
     [InlineData("STATUS accepted=many;dropped=0;handed=0;name=a;pid=1;rehanded=0;state=running", "'accepted' is not a number")]
     [InlineData("STATUS accepted=0;dropped=0;endpoints=ftp://x;handed=0;name=a;pid=1;rehanded=0;state=running", "'endpoints' holds 'ftp://x'")]
     [InlineData("STATUS accepted=0;dispatchers=\"[{\\\"pid\\\":1}]\";dropped=0;handed=0;name=a;pid=1;rehanded=0;state=running", "'dispatchers' is not")]
+    [InlineData("STATUS accepted=0;dropped=0;handed=0;name=a;pid=1;rehanded=0;state=sleeping", "'state' holds the state 'sleeping'")]
+    [InlineData("STATUS accepted=0;dropped=0;handed=0;name=a;pid=1;rehanded=0;state=1", "'state' holds the state '1'")]
     public void WhatIsNotAStatusAnswerIsStatusInvalid(string line, string said)
     {
         var error = Assert.Throws<SdException>(() => SdListenerInfo.FromStatus(SdMessage.Parse(line)));

@@ -25,7 +25,7 @@ public sealed class StressTests
     public async Task KillingADispatcherMidLoadLosesNoConversationThatHadNotBegun()
     {
         await using var test = await TestListener.StartAsync();
-        var victim = test.ReadyDispatchers()[0].Pid;
+        var victim = test.ReadyDispatchers()[0].ProcessId;
         var started = 0;
         var finished = 0;
         var outcomes = new Outcome[Conversations];
@@ -52,7 +52,7 @@ public sealed class StressTests
         // every worker ends up waiting on it; then some connections are surely pending there (handed
         // after the STOP, never ACCEPTED), and the kill has work to re-hand.
         await Bounded.Until(
-            () => test.Listener.GetDispatchers() is var all && all.Any(d => d.Pid == victim && d.Pending > 0) && all.Where(d => d.Pid != victim).All(d => d.Open + d.Pending == 0),
+            () => test.Listener.GetDispatchers() is var all && all.Any(d => d.ProcessId == victim && d.Pending > 0) && all.Where(d => d.ProcessId != victim).All(d => d.Open + d.Pending == 0),
             "every worker waits on the stopped dispatcher",
             test.Describe);
         TestListener.Signal(victim, "KILL");
@@ -68,7 +68,7 @@ public sealed class StressTests
         Assert.Equal(Conversations, completed + cut);
 
         // The dead dispatcher is replaced, and STATUS shows the connections handed again.
-        await test.WaitForReadyAsync(2, d => d.Pid != victim);
+        await test.WaitForReadyAsync(2, d => d.ProcessId != victim);
         Assert.Contains(test.ReadyDispatchers(), d => d.Restarts == 1);
         Assert.True(test.Listener.Rehanded > 0, "nothing was re-handed");
         Assert.Equal(test.Listener.Rehanded.ToString(System.Globalization.CultureInfo.InvariantCulture), test.Listener.GetStatus().GetParameter("rehanded"));

@@ -60,7 +60,7 @@ public sealed class SupervisionTests
         await Bounded.Until(() => test.Listener.GetDispatchers().Sum(d => d.Pending) == 3, "three connections are pending at the stopped dispatcher", test.Describe);
 
         test.StartDispatcherByHand();
-        await test.WaitForReadyAsync(1, d => d.Pid != first.Id);
+        await test.WaitForReadyAsync(1, d => d.ProcessId != first.Id);
         TestListener.Signal(first.Id, "KILL");
         foreach (var client in clients)
         {
@@ -79,11 +79,11 @@ public sealed class SupervisionTests
             o.Dispatchers = 1;
             o.DispatcherTimeout = TimeSpan.FromSeconds(1);
         });
-        var victim = test.ReadyDispatchers()[0].Pid;
+        var victim = test.ReadyDispatchers()[0].ProcessId;
         using var process = Process.GetProcessById(victim);
         TestListener.Signal(victim, "STOP");
 
-        await test.WaitForReadyAsync(1, d => d.Pid != victim);
+        await test.WaitForReadyAsync(1, d => d.ProcessId != victim);
         await process.WaitForExitAsync().Within();
         var replacement = Assert.Single(test.ReadyDispatchers());
         Assert.Equal(1, replacement.Restarts);
@@ -106,7 +106,7 @@ public sealed class SupervisionTests
         Assert.Equal("DispatcherCrashLoop", failure.Reason);
         Assert.Contains("exited 11 times within 60 s", failure.Message, StringComparison.Ordinal);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"gave up after {clock.Elapsed}, past the restart window");
-        Assert.Equal("stopped", test.Listener.State);
+        Assert.Equal(SdListenerState.Stopped, test.Listener.State);
     }
 
     [Fact]
@@ -121,7 +121,7 @@ public sealed class SupervisionTests
         Assert.Equal("HI", await client.ReadLineAsync().Within());
 
         var stopped = test.Listener.StopAsync(drain: true, "QUIT from the test");
-        await Bounded.Until(() => test.Listener.GetDispatchers().Any(d => d.State == "exiting"), "the dispatcher got EXIT", test.Describe);
+        await Bounded.Until(() => test.Listener.GetDispatchers().Any(d => d.State == SdDispatcherState.Exiting), "the dispatcher got EXIT", test.Describe);
 
         // Draining: the open conversation goes on.
         await client.SendLineAsync("DAD");
@@ -151,7 +151,7 @@ public sealed class SupervisionTests
         var first = clients[0].Pid;
         Assert.Equal(2, clients.Count(c => c.Pid == first));
         foreach (var (client, _) in clients.Where(c => c.Pid == first)) client.Dispose();
-        await Bounded.Until(() => test.Listener.GetDispatchers().Single(d => d.Pid == first).Open == 0, "the first dispatcher reports both connections CLOSED", test.Describe);
+        await Bounded.Until(() => test.Listener.GetDispatchers().Single(d => d.ProcessId == first).Open == 0, "the first dispatcher reports both connections CLOSED", test.Describe);
 
         // Round-robin would alternate; least-loaded sends both new ones to the idle dispatcher.
         for (var i = 0; i < 2; i++)

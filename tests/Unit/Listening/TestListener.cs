@@ -53,10 +53,10 @@ internal sealed class TestListener : IAsyncDisposable
         Describe,
         TimeSpan.FromSeconds(30));
 
-    public IReadOnlyList<SdDispatcherInfo> ReadyDispatchers() => Listener.GetDispatchers().Where(d => d.State == "ready").ToArray();
+    public IReadOnlyList<SdDispatcherInfo> ReadyDispatchers() => Listener.GetDispatchers().Where(d => d.State == SdDispatcherState.Ready).ToArray();
 
     public string Describe() => $"accepted {Listener.Accepted}, handed {Listener.Handed}, re-handed {Listener.Rehanded}, dropped {Listener.Dropped}; dispatchers: "
-        + string.Join("; ", Listener.GetDispatchers().Select(d => $"{d.Pid} {d.State} open {d.Open} pending {d.Pending} restarts {d.Restarts}"));
+        + string.Join("; ", Listener.GetDispatchers().Select(d => $"{d.ProcessId} {d.State} open {d.Open} pending {d.Pending} restarts {d.Restarts}"));
 
     /// <summary>Starts <c>sd dispatch</c> by hand on the listener's handoff socket.</summary>
     public Process StartDispatcherByHand(string handler = "conversation")
