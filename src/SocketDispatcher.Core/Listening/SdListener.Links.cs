@@ -59,7 +59,7 @@ public sealed partial class SdListener
         try
         {
             // The records themselves are handled by HandleRecord; this only waits for the end of the stream.
-            await link.Channel.Records.Completion.ConfigureAwait(false);
+            await link.Channel.Completion.ConfigureAwait(false);
         }
         catch (Exception ex)
         {

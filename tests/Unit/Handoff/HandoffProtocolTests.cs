@@ -1,7 +1,13 @@
+using System.Net.Sockets;
 using SocketDispatcher.Handoff;
 
 namespace SocketDispatcher.Tests.Handoff;
 
+/// <summary>
+/// The wire text of CONNECTION, ACCEPTED and CLOSED, byte for byte: what the listener's remaining
+/// <see cref="HandoffProtocol"/> members and the record types write must not change within a version,
+/// or old and new processes would not understand each other.
+/// </summary>
 public sealed class HandoffProtocolTests
 {
     [Theory]
@@ -20,15 +26,36 @@ public sealed class HandoffProtocolTests
         Assert.Equal(expected, record);
         Assert.Equal(peer, SdMessage.Parse(record).GetParameter("peer"));
         Assert.Equal(local, SdMessage.Parse(record).GetParameter("local"));
+
+        Assert.True(ConnectionId.TryParse("17", out var id));
+        Assert.True(ConnectionRecord.TryParseFamily(family, out var addressFamily));
+        Assert.Equal(expected, new ConnectionRecord(id, endpoint, addressFamily, local, peer, tls).Write());
     }
 
     [Fact]
     public void AcceptedAndClosedNameOneConnectionOrSeveral()
     {
-        Assert.Equal("CLOSED id=4", HandoffProtocol.ForConnections(HandoffProtocol.Closed, ["4"]).ToString());
-        var several = HandoffProtocol.ForConnections(HandoffProtocol.Accepted, ["4", "5", "6"]);
-        Assert.Equal("ACCEPTED id=4,5,6", several.ToString());
-        Assert.Equal(["4", "5", "6"], HandoffProtocol.ConnectionIds(SdMessage.Parse(several.ToString())));
+        ConnectionId[] one = [ConnectionId.FromNumber(4)];
+        ConnectionId[] three = [ConnectionId.FromNumber(4), ConnectionId.FromNumber(5), ConnectionId.FromNumber(6)];
+        Assert.Equal("CLOSED id=4", new ClosedRecord(one).Write());
+        var several = new AcceptedRecord(three).Write();
+        Assert.Equal("ACCEPTED id=4,5,6", several);
+        Assert.Equal(["4", "5", "6"], HandoffProtocol.ConnectionIds(SdMessage.Parse(several)));
         Assert.Empty(HandoffProtocol.ConnectionIds(new SdMessage("CLOSED")));
+
+        Assert.True(AcceptedRecord.TryRead(SdMessage.Parse(several), out var accepted, out _));
+        Assert.Equal(three, accepted.Ids);
+        Assert.False(ClosedRecord.TryRead(new SdMessage("CLOSED"), out _, out var error));
+        Assert.Equal("CLOSED without 'id'", error);
+    }
+
+    [Fact]
+    public void ListenerConstantsAreTheRecordCommands()
+    {
+        Assert.Equal(
+            ["HELLO", "CONFIG", "CONNECTION", "ACCEPTED", "CLOSED", "ALIVE", "ABSOLUTELY", "EXIT", "QUIT", "LOG"],
+            [HandoffProtocol.Hello, HandoffProtocol.Config, HandoffProtocol.Connection, HandoffProtocol.Accepted, HandoffProtocol.Closed,
+             HandoffProtocol.Alive, HandoffProtocol.Absolutely, HandoffProtocol.Exit, HandoffProtocol.Quit, HandoffProtocol.Log]);
+        Assert.Equal("unix", ConnectionRecord.NameOf(AddressFamily.Unix));
     }
 }
