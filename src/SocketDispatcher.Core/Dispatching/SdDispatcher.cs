@@ -191,7 +191,7 @@ public sealed partial class SdDispatcher : IAsyncDisposable
                     else BadRecord(configError);
                     break;
                 case LogRecord.Command:
-                    LogReopen.Run(_options.LogFile, _logger, "LOG from the listener");
+                    LogReopen.Run(_options.LogFile, _logger, $"{LogRecord.Command} from the listener");
                     break;
                 case AliveRecord.Command:
                     if (AliveRecord.TryRead(message, out var alive, out var aliveError)) _channel.Send(alive.Answer().Write());
@@ -216,7 +216,7 @@ public sealed partial class SdDispatcher : IAsyncDisposable
                 // EXIT drain=0 (STOP, a second SIGTERM) cuts the drain short. The channel
                 // is closed when the drain ends, which ends the reading (docs/handoff-protocol.md, "Shutdown").
                 _drain = exit.Drain;
-                DispatcherLog.Stopping(_logger, Environment.ProcessId, "EXIT from the listener", _sessions.Count, (long)_drain.TotalMilliseconds);
+                DispatcherLog.Stopping(_logger, Environment.ProcessId, $"{ExitRecord.Command} from the listener", _sessions.Count, (long)_drain.TotalMilliseconds);
                 _draining = DrainThenCloseAsync(_drain);
             }
             else if (exit.IsImmediate)

@@ -158,6 +158,39 @@ public sealed class DispatcherProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task BadConnectionRecordIsRefusedItsSocketClosedAndTheNextOneServed()
+    {
+        await using var listener = await StartGreeterAsync();
+        using var server = new TcpListener(IPAddress.Loopback, 0);
+        server.Start();
+        using var refused = new TcpClient();
+        await refused.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)server.LocalEndpoint).Port).Within();
+        using (var accepted = await server.AcceptSocketAsync().Within())
+        {
+            var bad = Connection(1, accepted.RemoteEndPoint!.ToString()!, "inet").Replace("family=inet", "family=ipx", StringComparison.Ordinal);
+            listener.Channel.Send(bad, accepted.SafeHandle);
+        }
+
+        using var served = new TcpClient();
+        await served.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)server.LocalEndpoint).Port).Within();
+        using (var accepted = await server.AcceptSocketAsync().Within())
+        {
+            listener.Channel.Send(Connection(2, accepted.RemoteEndPoint!.ToString()!, "inet"), accepted.SafeHandle);
+        }
+
+        // Nothing is reported for the bad record (no '?' id): only connection 2.
+        using (var closed = await listener.Records.ReadAsync().Within())
+        {
+            Assert.Equal("CLOSED id=2", closed.Message!.ToString());
+        }
+
+        var buffer = new byte[16];
+        Assert.Equal(0, await refused.GetStream().ReadAsync(buffer).Within()); // closed with a FIN, never greeted
+        using var reader = new StreamReader(served.GetStream(), Encoding.UTF8);
+        Assert.Equal("HI", await reader.ReadLineAsync().Within());
+    }
+
+    [Fact]
     public async Task DispatcherExitsWhenTheListenerGoesAway()
     {
         var handoff = SdEndpoint.ForUnixPath(Path.Combine(_folder, "handoff.sock"));
