@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net.Sockets;
 using SocketDispatcher.Handoff;
 
 namespace SocketDispatcher;
@@ -16,12 +17,14 @@ public sealed partial class SdDispatcher
     /// <summary>The most connections held for one report: they go out at once when there are this many (a record of about 500 bytes).</summary>
     private const int MaxHeldReports = 64;
 
-    // Used by the channel's reading thread only: the connections of a batch confirmed before and after it
-    // is handled, and the reports not sent yet (due at _reportDue, a Stopwatch timestamp).
-    private readonly List<string> _confirmFirst = [];
-    private readonly List<string> _confirmAfter = [];
-    private readonly List<string> _acceptedLater = [];
-    private readonly List<string> _closedLater = [];
+    // Used by the channel's reading thread only: the CONNECTION records of a batch as read (by index; null
+    // for another record, or a bad one), the connections confirmed before and after it is handled, and
+    // the reports not sent yet (due at _reportDue, a Stopwatch timestamp).
+    private readonly ConnectionRecord?[] _connections = new ConnectionRecord?[HandoffChannel.MaxRecordsPerReceive];
+    private readonly List<ConnectionId> _confirmFirst = [];
+    private readonly List<ConnectionId> _confirmAfter = [];
+    private readonly List<ConnectionId> _acceptedLater = [];
+    private readonly List<ConnectionId> _closedLater = [];
     private long _reportDue;
     private int _batchThread;
 
@@ -38,24 +41,35 @@ public sealed partial class SdDispatcher
     /// hands the connection again only if <c>TCP_INFO</c> shows nobody touched it.</item>
     /// </list>
     /// Handling here saves the thread-pool hop per record, which with several .NET processes on few
-    /// cores costs more than the record (handoff-notes.md pitfall 11). Nothing here waits for the listener.
+    /// cores costs more than the record (docs/handoff-protocol.md, pitfall 11). Nothing here waits for the listener.
+    /// A CONNECTION record that cannot be read is logged and its socket closed: without an id it can be
+    /// neither confirmed nor reported (docs/handoff-protocol.md, "Bad records").
     /// </summary>
     private void OnRecords(IReadOnlyList<HandoffRecord> records)
     {
+        Debug.Assert(records.Count <= _connections.Length, "a batch is one receive");
         _confirmFirst.Clear();
         _confirmAfter.Clear();
-        foreach (var record in records)
+        for (var i = 0; i < records.Count; i++)
         {
-            if (record is not { Message: { Command: HandoffProtocol.Connection } message, Descriptor: not null }) continue;
-            var id = message.GetParameter("id") ?? "?";
-            (message.GetParameter("family") == "unix" ? _confirmFirst : _confirmAfter).Add(id);
+            _connections[i] = null;
+            if (records[i].Message is not { Command: ConnectionRecord.Command } message) continue;
+            if (!ConnectionRecord.TryRead(message, out var connection, out var error))
+            {
+                BadRecord(error);
+                continue;
+            }
+
+            _connections[i] = connection;
+            if (records[i].Descriptor is null) continue; // logged by Take
+            (connection.Family == AddressFamily.Unix ? _confirmFirst : _confirmAfter).Add(connection.Id);
         }
 
         try
         {
-            if (_confirmFirst.Count > 0) _channel.Send(HandoffProtocol.ForConnections(HandoffProtocol.Accepted, _confirmFirst));
+            if (_confirmFirst.Count > 0) _channel.Send(new AcceptedRecord(_confirmFirst).Write());
             Volatile.Write(ref _batchThread, Environment.CurrentManagedThreadId);
-            foreach (var record in records) OnRecord(record);
+            for (var i = 0; i < records.Count; i++) OnRecord(records[i], _connections[i]);
         }
         finally
         {
@@ -63,6 +77,7 @@ public sealed partial class SdDispatcher
 
             // Records not handled (the listener went away during ACCEPTED) still close their sockets.
             foreach (var record in records) record.Dispose();
+            Array.Clear(_connections);
         }
 
         // CLOSED says ACCEPTED too: only the connections still open need confirming.
@@ -88,14 +103,14 @@ public sealed partial class SdDispatcher
     private void SendReports()
     {
         _reportDue = 0;
-        if (_acceptedLater.Count > 0) _channel.Send(HandoffProtocol.ForConnections(HandoffProtocol.Accepted, _acceptedLater));
+        if (_acceptedLater.Count > 0) _channel.Send(new AcceptedRecord(_acceptedLater).Write());
         _acceptedLater.Clear();
         if (_closedLater.Count > 0) SendClosed(_closedLater);
         _closedLater.Clear();
     }
 
     /// <summary>A conversation ended: the listener counts it against our capacity and closes its copy of the socket.</summary>
-    private void Closed(string id)
+    private void Closed(ConnectionId id)
     {
         _sessions.TryRemove(id, out _);
         if (Environment.CurrentManagedThreadId == Volatile.Read(ref _batchThread))
@@ -108,11 +123,11 @@ public sealed partial class SdDispatcher
         SendClosed([id]);
     }
 
-    private void SendClosed(IReadOnlyList<string> ids)
+    private void SendClosed(IReadOnlyList<ConnectionId> ids)
     {
         try
         {
-            _channel.Send(HandoffProtocol.ForConnections(HandoffProtocol.Closed, ids));
+            _channel.Send(new ClosedRecord(ids).Write());
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException)
         {

@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
-using System.Net.Security;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using SocketDispatcher.Control;
@@ -14,7 +12,8 @@ namespace SocketDispatcher;
 /// A dispatcher: connects to a listener's handoff socket, says <c>HELLO</c>, takes each handed-off
 /// socket (<c>CONNECTION</c> + SCM_RIGHTS), confirms it with <c>ACCEPTED</c> (an AF_UNIX one before any
 /// I/O, a TCP one once its conversation started), terminates TLS and runs the handler's conversation; on <c>EXIT</c> it finishes open conversations up to the
-/// drain time, then closes them (design.md section 4).
+/// drain time, then closes them (docs/handoff-protocol.md, "The life of one connection" and "Shutdown").
+/// Every record is read and written by its type in SocketDispatcher.Handoff (<see cref="ConnectionRecord"/>, ...).
 /// </summary>
 public sealed partial class SdDispatcher : IAsyncDisposable
 {
@@ -22,7 +21,7 @@ public sealed partial class SdDispatcher : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly SdMessageRouter _router;
     private readonly HandoffChannel _channel;
-    private readonly ConcurrentDictionary<string, Task> _sessions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<ConnectionId, Task> _sessions = new();
     private readonly CancellationTokenSource _abortSessions = new();
     private SessionSettings _settings;
     private long _handled;
@@ -77,10 +76,7 @@ public sealed partial class SdDispatcher : IAsyncDisposable
         var channel = await ConnectAsync(options, cancellationToken).ConfigureAwait(false);
         var dispatcher = new SdDispatcher(options, router, channel, logger);
         channel.Start("sd-handoff-receive", dispatcher.OnRecords, dispatcher.SendDueReports);
-        channel.Send(new SdMessage(HandoffProtocol.Hello, [
-            new("pid", Environment.ProcessId.ToString(CultureInfo.InvariantCulture)),
-            new("capacity", options.Capacity.ToString(CultureInfo.InvariantCulture)),
-        ]));
+        channel.Send(new HelloRecord(Environment.ProcessId, options.Capacity).Write());
         DispatcherLog.Connected(logger, Environment.ProcessId, options.Handoff.ToString());
         dispatcher._run = dispatcher.RunAsync();
         return dispatcher;
@@ -107,7 +103,7 @@ public sealed partial class SdDispatcher : IAsyncDisposable
     {
         try
         {
-            _channel.Send(new SdMessage(HandoffProtocol.Quit, [new("reason", reason)]));
+            _channel.Send(new QuitRecord(reason).Write());
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException)
         {
@@ -143,9 +139,9 @@ public sealed partial class SdDispatcher : IAsyncDisposable
         var failure = (string?)null;
         try
         {
-            // The records themselves are handled by OnRecord on the channel's reading thread; this
+            // The records themselves are handled by OnRecords on the channel's reading thread; this
             // only waits for the end of the stream.
-            await _channel.Records.Completion.ConfigureAwait(false);
+            await _channel.Completion.ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -169,40 +165,64 @@ public sealed partial class SdDispatcher : IAsyncDisposable
         DispatcherLog.Stopped(_logger, Environment.ProcessId, HandledConnections);
     }
 
-    private void OnRecord(HandoffRecord record)
+    /// <summary>Handles one record of a batch; <paramref name="connection"/> is the CONNECTION that OnRecords read from it, if any.</summary>
+    private void OnRecord(HandoffRecord record, ConnectionRecord? connection)
     {
         using (record)
         {
             if (record.Message is not { } message)
             {
-                DispatcherLog.BadRecord(_logger, Environment.ProcessId, record.Error?.Message ?? "empty");
+                BadRecord(record.Error?.Message ?? "empty");
                 return;
             }
 
-            if (message.Command == HandoffProtocol.Exit)
+            switch (message.Command)
             {
-                _ = long.TryParse(message.GetParameter("drain"), CultureInfo.InvariantCulture, out var ms);
-                lock (_drainGate)
-                {
-                    if (_draining is null)
-                    {
-                        // Keep reading while draining: CLOSED goes on being reported, and a second
-                        // EXIT drain=0 (STOP, a second SIGTERM) cuts the drain short. The channel
-                        // is closed when the drain ends, which ends the reading.
-                        _drain = TimeSpan.FromMilliseconds(Math.Max(0, ms));
-                        DispatcherLog.Stopping(_logger, Environment.ProcessId, "EXIT from the listener", _sessions.Count, (long)_drain.TotalMilliseconds);
-                        _draining = DrainThenCloseAsync(_drain);
-                    }
-                    else if (ms <= 0)
-                    {
-                        _abortSessions.Cancel();
-                    }
-                }
-
-                return;
+                case ConnectionRecord.Command:
+                    // Read (or found bad, and logged) by OnRecords, which confirms the batch.
+                    if (connection is { } taken) Take(taken, record);
+                    break;
+                case ExitRecord.Command:
+                    if (ExitRecord.TryRead(message, out var exit, out var exitError)) Exit(exit);
+                    else BadRecord(exitError);
+                    break;
+                case ConfigRecord.Command:
+                    if (ConfigRecord.TryRead(message, out var config, out var configError)) Configure(config);
+                    else BadRecord(configError);
+                    break;
+                case LogRecord.Command:
+                    LogReopen.Run(_options.LogFile, _logger, $"{LogRecord.Command} from the listener");
+                    break;
+                case AliveRecord.Command:
+                    if (AliveRecord.TryRead(message, out var alive, out var aliveError)) _channel.Send(alive.Answer().Write());
+                    else BadRecord(aliveError);
+                    break;
+                default:
+                    BadRecord($"unexpected command {message.Command}");
+                    break;
             }
+        }
+    }
 
-            Handle(message, record);
+    private void BadRecord(string reason) => DispatcherLog.BadRecord(_logger, Environment.ProcessId, reason);
+
+    private void Exit(ExitRecord exit)
+    {
+        lock (_drainGate)
+        {
+            if (_draining is null)
+            {
+                // Keep reading while draining: CLOSED goes on being reported, and a second
+                // EXIT drain=0 (STOP, a second SIGTERM) cuts the drain short. The channel
+                // is closed when the drain ends, which ends the reading (docs/handoff-protocol.md, "Shutdown").
+                _drain = exit.Drain;
+                DispatcherLog.Stopping(_logger, Environment.ProcessId, $"{ExitRecord.Command} from the listener", _sessions.Count, (long)_drain.TotalMilliseconds);
+                _draining = DrainThenCloseAsync(_drain);
+            }
+            else if (exit.IsImmediate)
+            {
+                _abortSessions.Cancel();
+            }
         }
     }
 
@@ -212,39 +232,17 @@ public sealed partial class SdDispatcher : IAsyncDisposable
         _channel.Dispose();
     }
 
-    private void Handle(SdMessage message, HandoffRecord record)
+    private void Configure(ConfigRecord config)
     {
-        switch (message.Command)
-        {
-            case HandoffProtocol.Config:
-                Configure(message);
-                break;
-            case HandoffProtocol.Connection:
-                Take(message, record);
-                break;
-            case HandoffProtocol.Log:
-                LogReopen.Run(_options.LogFile, _logger, "LOG from the listener");
-                break;
-            case HandoffProtocol.Alive:
-                _channel.Send(message.Reply(HandoffProtocol.Absolutely, message.Parameters.Where(p => p.Key is "serial" or "timestamp")));
-                break;
-            default:
-                DispatcherLog.BadRecord(_logger, Environment.ProcessId, $"unexpected command {message.Command}");
-                break;
-        }
-    }
-
-    private void Configure(SdMessage config)
-    {
-        if (int.TryParse(config.GetParameter("max_line"), CultureInfo.InvariantCulture, out var maxLine) && maxLine > 0) _settings = _settings with { MaxLineBytes = maxLine };
-        if (config.GetParameter("cert") is not { Length: > 0 } cert) return;
+        _settings = _settings with { MaxLineBytes = config.MaxLineBytes };
+        if (config.CertificatePath is not { } cert) return;
         try
         {
             _settings = _settings with { Tls = TlsSetup.CreateServerOptions(new TlsServerOptions
             {
                 CertificatePath = cert,
-                KeyPath = config.GetParameter("key") is { Length: > 0 } key ? key : null,
-                ClientCertificateAuthorityPath = config.GetParameter("client_ca") is { Length: > 0 } ca ? ca : null,
+                KeyPath = config.KeyPath,
+                ClientCertificateAuthorityPath = config.ClientCertificateAuthorityPath,
             }) };
         }
         catch (SdException ex)
@@ -253,27 +251,27 @@ public sealed partial class SdDispatcher : IAsyncDisposable
         }
     }
 
-    private void Take(SdMessage message, HandoffRecord record)
+    private void Take(ConnectionRecord connection, HandoffRecord record)
     {
-        var id = message.GetParameter("id") ?? "?";
+        var id = connection.Id;
         var descriptor = record.TakeDescriptor();
         if (descriptor is null)
         {
-            DispatcherLog.BadRecord(_logger, Environment.ProcessId, $"CONNECTION {id} came without a socket");
+            BadRecord($"{ConnectionRecord.Command} {id} came without a socket");
             return;
         }
 
-        // Confirmed by OnRecords (design.md section 4).
+        // Confirmed by OnRecords (docs/handoff-protocol.md, "The life of one connection").
         Interlocked.Increment(ref _handled);
-        var tls = message.GetParameter("tls") == "true";
-        var peer = message.GetParameter("peer");
-        DispatcherLog.ConnectionTaken(_logger, Environment.ProcessId, id, peer, tls);
-        var family = message.GetParameter("family");
+        var tls = connection.Tls;
+        var peer = connection.Peer;
+        DispatcherLog.ConnectionTaken(_logger, Environment.ProcessId, id.Text, peer, tls);
+        var family = ConnectionRecord.NameOf(connection.Family);
         var settings = _settings;
         // With a poller (a built-in handler) a plain conversation starts here, on the reading thread.
         var run = settings.Poller is not null && !tls
-            ? ServerSession.RunAsync(id, descriptor, peer, family, tls, settings, _abortSessions.Token)
-            : Task.Run(() => ServerSession.RunAsync(id, descriptor, peer, family, tls, settings, _abortSessions.Token));
+            ? ServerSession.RunAsync(id.Text, descriptor, peer, family, tls, settings, _abortSessions.Token)
+            : Task.Run(() => ServerSession.RunAsync(id.Text, descriptor, peer, family, tls, settings, _abortSessions.Token));
         _sessions[id] = run;
         run.ContinueWith(_ => Closed(id), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }

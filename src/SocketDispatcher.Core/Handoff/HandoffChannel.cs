@@ -1,17 +1,17 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
-using System.Threading.Channels;
 using SocketDispatcher.Interop;
 
 namespace SocketDispatcher.Handoff;
 
 /// <summary>
 /// One connected AF_UNIX <c>SOCK_SEQPACKET</c> socket between the listener and a dispatcher
-/// (design.md section 4). Each record is one message in the common format, optionally carrying a
-/// socket as <c>SCM_RIGHTS</c>. Records are read by a dedicated thread blocking in <c>recvmsg</c>:
-/// a readiness probe would consume a SEQPACKET record and drop its descriptors (handoff-notes.md
-/// pitfall 5), and the channel's socket is never switched to non-blocking by an async call.
+/// (docs/handoff-protocol.md, "The channel"). Each record is one message in the common format, optionally
+/// carrying a socket as <c>SCM_RIGHTS</c>. Records are read by a dedicated thread blocking in <c>recvmsg</c>,
+/// which hands them to one handler, in batches: a readiness probe would consume a SEQPACKET record and
+/// drop its descriptors (docs/handoff-protocol.md, pitfall 5), and the channel's socket is never switched
+/// to non-blocking by an async call (pitfall 2).
 /// </summary>
 internal sealed class HandoffChannel : IDisposable
 {
@@ -24,20 +24,25 @@ internal sealed class HandoffChannel : IDisposable
     private static readonly UTF8Encoding StrictUtf8 = new(false, true);
 
     private readonly Socket _socket;
-    private readonly Channel<HandoffRecord> _records = Channel.CreateUnbounded<HandoffRecord>(new UnboundedChannelOptions { SingleWriter = true });
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Action<IReadOnlyList<HandoffRecord>>? _handle;
     private Func<int>? _idle;
     private int _started;
     private int _disposed;
 
+    /// <summary>Wraps a connected <c>SOCK_SEQPACKET</c> socket, in blocking mode; the channel owns it.</summary>
     public HandoffChannel(Socket socket)
     {
         ArgumentNullException.ThrowIfNull(socket);
         _socket = socket;
     }
 
-    /// <summary>Records in arrival order; completes at end of stream, or with the receive error.</summary>
-    public ChannelReader<HandoffRecord> Records => _records.Reader;
+    /// <summary>
+    /// Completes when the reading thread has stopped: at end of stream (the peer closed, or this channel was
+    /// disposed), or faulted with the receive error or the handler's exception. The records themselves go to
+    /// the handler given to <see cref="Start"/>.
+    /// </summary>
+    public Task Completion => _completion.Task;
 
     /// <summary>The credentials of the process at the other end (SO_PEERCRED).</summary>
     public PeerCredentials GetPeerCredentials() => NativeSockets.GetPeerCredentials(_socket);
@@ -60,19 +65,24 @@ internal sealed class HandoffChannel : IDisposable
     }
 
     /// <summary>
-    /// Starts the thread that reads records into <see cref="Records"/>; with <paramref name="handle"/>,
-    /// the thread hands it the records instead, in order, as batches of those that arrived together
-    /// (one recvmmsg), and <see cref="Records"/> only completes at end of stream. Handling on the reading
-    /// thread saves a thread-pool hop per record, which with several .NET processes on few cores costs
-    /// more than the record itself (handoff-notes.md pitfall 11); <paramref name="handle"/> must then
-    /// never wait for this channel's peer. It owns the records it gets (disposes them).
+    /// Starts the thread that reads records and hands them to <paramref name="handle"/>, in order, as
+    /// batches of those that arrived together (one recvmmsg). Handling on the reading thread saves a
+    /// thread-pool hop per record, which with several .NET processes on few cores costs more than the record
+    /// itself (docs/handoff-protocol.md, pitfall 11); <paramref name="handle"/> must then never wait for this
+    /// channel's peer. It owns the records it gets (disposes them); when it throws, the channel disposes that
+    /// batch, stops reading and faults <see cref="Completion"/>.
     /// <paramref name="idle"/>, when given, is called on the thread before it waits for records: it returns
     /// how many milliseconds to wait at most before it is called again (it has work that is due then),
     /// or -1 to wait for the next record however long that takes. The wait is the socket's receive timeout,
     /// changed only when the answer changes: no extra system call per receive while records keep coming.
     /// </summary>
-    public void Start(string threadName, Action<IReadOnlyList<HandoffRecord>>? handle = null, Func<int>? idle = null)
+    /// <param name="threadName">The reading thread's name.</param>
+    /// <param name="handle">Takes each batch of records.</param>
+    /// <param name="idle">Says how long the thread may wait for records; null to wait forever.</param>
+    /// <exception cref="InvalidOperationException">The channel is already reading.</exception>
+    public void Start(string threadName, Action<IReadOnlyList<HandoffRecord>> handle, Func<int>? idle = null)
     {
+        ArgumentNullException.ThrowIfNull(handle);
         if (Interlocked.Exchange(ref _started, 1) != 0) throw new InvalidOperationException("the channel is already reading");
         _handle = handle;
         _idle = idle;
@@ -84,10 +94,10 @@ internal sealed class HandoffChannel : IDisposable
     /// <exception cref="ObjectDisposedException">The channel is closed.</exception>
     public void Send(SdMessage message, SafeHandle? descriptor = null) => Send(message.ToString(), descriptor);
 
-    /// <summary>Sends one record already written in the message format (<see cref="HandoffProtocol.ConnectionRecord"/>).</summary>
+    /// <summary>Sends one record already written in the message format (<see cref="ConnectionRecord.Write"/>, ...), with <paramref name="descriptor"/> attached when given.</summary>
     /// <exception cref="SyscallException">The peer is gone (EPIPE) or the send failed.</exception>
     /// <exception cref="ObjectDisposedException">The channel is closed.</exception>
-    public void Send(string text, SafeHandle? descriptor)
+    public void Send(string text, SafeHandle? descriptor = null)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         var length = Encoding.UTF8.GetByteCount(text);
@@ -105,11 +115,15 @@ internal sealed class HandoffChannel : IDisposable
     /// <summary>Sends one message unless the peer's queue is full (it stopped reading): then returns false instead of blocking.</summary>
     /// <exception cref="SyscallException">The peer is gone (EPIPE) or the send failed.</exception>
     /// <exception cref="ObjectDisposedException">The channel is closed.</exception>
-    public bool TrySend(SdMessage message)
+    public bool TrySend(SdMessage message) => TrySend(message.ToString());
+
+    /// <summary>Sends one record already written in the message format unless the peer's queue is full: then returns false instead of blocking.</summary>
+    /// <exception cref="SyscallException">The peer is gone (EPIPE) or the send failed.</exception>
+    /// <exception cref="ObjectDisposedException">The channel is closed.</exception>
+    public bool TrySend(string text)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var bytes = Encoding.UTF8.GetBytes(message.ToString());
-        return NativeSockets.Send(_socket.SafeHandle, bytes, null, dontWait: true);
+        return NativeSockets.Send(_socket.SafeHandle, Encoding.UTF8.GetBytes(text), null, dontWait: true);
     }
 
     /// <summary>Closes the channel: the reading thread sees end of stream, and unread descriptors are closed.</summary>
@@ -127,8 +141,9 @@ internal sealed class HandoffChannel : IDisposable
         }
 
         _socket.Dispose();
-        _records.Writer.TryComplete();
-        while (_records.Reader.TryRead(out var record)) record.Dispose();
+
+        // Also when the thread never started; a record it reads meanwhile still goes to the handler.
+        _completion.TrySetResult();
     }
 
     private void ReceiveLoop()
@@ -168,15 +183,16 @@ internal sealed class HandoffChannel : IDisposable
                 }
 
                 if (records.Count == 0) continue;
-                if (_handle is { } handle)
+                try
                 {
-                    handle(records);
-                    continue;
+                    _handle!(records);
                 }
-
-                foreach (var record in records)
+                catch
                 {
-                    if (!_records.Writer.TryWrite(record)) record.Dispose();
+                    // The handler failed before it disposed them: their sockets are closed, never leaked
+                    // (a disposed record's Dispose does nothing).
+                    foreach (var record in records) record.Dispose();
+                    throw;
                 }
             }
         }
@@ -193,12 +209,14 @@ internal sealed class HandoffChannel : IDisposable
             // Errors after Dispose are the shutdown itself.
         }
 
-        _records.Writer.TryComplete(failure);
+        if (failure is null) _completion.TrySetResult();
+        else _completion.TrySetException(failure);
     }
 
     private static HandoffRecord Decode(ReadOnlySpan<byte> bytes, List<SocketDescriptor> descriptors)
     {
-        // One socket per CONNECTION; any extra descriptor is a peer bug and is closed, never leaked.
+        // One socket per CONNECTION; any extra descriptor is a peer bug and is closed, never leaked
+        // (docs/handoff-protocol.md, "The channel").
         for (var i = 1; i < descriptors.Count; i++) descriptors[i].Dispose();
         var descriptor = descriptors.Count > 0 ? descriptors[0] : null;
         string text;

@@ -7,10 +7,11 @@ namespace SocketDispatcher.Handoff;
 /// One record read from the handoff channel: a message (or why it is not one) and the socket it carried.
 /// The socket is a <see cref="SocketDescriptor"/>, closed with a plain close(2) if nobody takes it: the
 /// listener holds a copy of the same socket, and an abortive close here (a <see cref="SafeSocketHandle"/>
-/// released without its Socket sets SO_LINGER{1,0}) would turn its last close into a RST (handoff-notes.md pitfall 1).
+/// released without its Socket sets SO_LINGER{1,0}) would turn its last close into a RST (docs/handoff-protocol.md, pitfall 1).
 /// </summary>
 internal sealed class HandoffRecord : IDisposable
 {
+    /// <summary>A record as read: its text, the message parsed from it or the parse error, and the socket it carried.</summary>
     public HandoffRecord(string text, SdMessage? message, MessageFormatException? error, SocketDescriptor? descriptor)
     {
         Text = text;
@@ -19,10 +20,13 @@ internal sealed class HandoffRecord : IDisposable
         Descriptor = descriptor;
     }
 
+    /// <summary>The record's text as received (empty when it was not valid UTF-8).</summary>
     public string Text { get; }
 
+    /// <summary>The parsed message; null when the text is not one (see <see cref="Error"/>).</summary>
     public SdMessage? Message { get; }
 
+    /// <summary>Why the text is not a message; null when it is.</summary>
     public MessageFormatException? Error { get; }
 
     /// <summary>The descriptor that came with the record (SCM_RIGHTS), owned by the record until taken.</summary>
@@ -47,5 +51,6 @@ internal sealed class HandoffRecord : IDisposable
         return new SafeSocketHandle(fd, ownsHandle: true);
     }
 
+    /// <summary>Closes the descriptor unless it was taken; a plain close(2), never an abortive one.</summary>
     public void Dispose() => Descriptor?.Dispose();
 }

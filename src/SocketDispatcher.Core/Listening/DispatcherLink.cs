@@ -20,8 +20,8 @@ namespace SocketDispatcher.Listening;
 internal sealed class DispatcherLink(HandoffChannel channel, PeerCredentials credentials) : IDisposable
 {
     private readonly HandoffChannel _channel = channel;
-    private readonly Dictionary<string, HandedConnection> _pending = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, HandedConnection> _open = new(StringComparer.Ordinal);
+    private readonly Dictionary<ConnectionId, HandedConnection> _pending = [];
+    private readonly Dictionary<ConnectionId, HandedConnection> _open = [];
     private readonly Lock _alive = new();
     private volatile SdDispatcherState _state = SdDispatcherState.Starting;
     private DateTimeOffset? _aliveUnansweredSince;
@@ -71,7 +71,7 @@ internal sealed class DispatcherLink(HandoffChannel channel, PeerCredentials cre
         => _channel.Start("sd-handoff-" + ProcessId.ToString(CultureInfo.InvariantCulture), handle);
 
     /// <summary>Completes when the channel's stream of records has ended; faults with the reason when it broke.</summary>
-    public Task Completion => _channel.Records.Completion;
+    public Task Completion => _channel.Completion;
 
     /// <summary>HELLO said how many open connections it takes. Under the scheduler's lock.</summary>
     public void SetCapacity(int capacity) => Capacity = capacity;
@@ -96,7 +96,7 @@ internal sealed class DispatcherLink(HandoffChannel channel, PeerCredentials cre
     public bool Unassign(HandedConnection connection) => _pending.Remove(connection.Id);
 
     /// <summary>ACCEPTED: it has its own copy now; ours stays until CLOSED. Under the scheduler's lock.</summary>
-    public void Confirm(IEnumerable<string> ids)
+    public void Confirm(IReadOnlyList<ConnectionId> ids)
     {
         foreach (var id in ids)
         {
@@ -105,7 +105,7 @@ internal sealed class DispatcherLink(HandoffChannel channel, PeerCredentials cre
     }
 
     /// <summary>CLOSED: the connection it names, or null when it is not (or no longer) here. Under the scheduler's lock.</summary>
-    public HandedConnection? Close(string id) => _open.Remove(id, out var closed) || _pending.Remove(id, out closed) ? closed : null;
+    public HandedConnection? Close(ConnectionId id) => _open.Remove(id, out var closed) || _pending.Remove(id, out closed) ? closed : null;
 
     /// <summary>Takes every connection it has, for its departure. Under the scheduler's lock.</summary>
     public (HandedConnection[] Pending, HandedConnection[] Open) TakeAll()
@@ -151,49 +151,33 @@ internal sealed class DispatcherLink(HandoffChannel channel, PeerCredentials cre
     /// <exception cref="IOException">The dispatcher is gone.</exception>
     /// <exception cref="ObjectDisposedException">The link was dropped.</exception>
     public void SendConnection(HandedConnection connection)
-    {
-        var record = HandoffProtocol.ConnectionRecord(
-            connection.Id, connection.Endpoint.ToString(), FamilyName(connection.Family), connection.Local, connection.Peer, connection.Endpoint.Kind == SdEndpointKind.Tls);
-        _channel.Send(record, connection.Descriptor);
-    }
+        => _channel.Send(
+            new ConnectionRecord(connection.Id, connection.Endpoint.ToString(), connection.Family, connection.Local, connection.Peer, connection.Endpoint.Kind == SdEndpointKind.Tls).Write(),
+            connection.Descriptor);
 
     /// <summary>Sends <c>CONFIG</c>: the line limit and the TLS files (full paths).</summary>
     /// <exception cref="IOException">The dispatcher is gone.</exception>
     public void SendConfig(ListenerOptions options)
     {
-        var parameters = new List<KeyValuePair<string, string>> { new("max_line", options.MaxLineBytes.ToString(CultureInfo.InvariantCulture)) };
-        if (options.Tls is { } tls)
-        {
-            parameters.Add(new("cert", Path.GetFullPath(tls.CertificatePath)));
-            if (tls.KeyPath is { } key) parameters.Add(new("key", Path.GetFullPath(key)));
-            if (tls.ClientCertificateAuthorityPath is { } ca) parameters.Add(new("client_ca", Path.GetFullPath(ca)));
-        }
-
-        _channel.Send(new SdMessage(HandoffProtocol.Config, parameters));
+        var tls = options.Tls;
+        _channel.Send(new ConfigRecord(
+            options.MaxLineBytes,
+            tls is null ? null : Path.GetFullPath(tls.CertificatePath),
+            tls?.KeyPath is { } key ? Path.GetFullPath(key) : null,
+            tls?.ClientCertificateAuthorityPath is { } ca ? Path.GetFullPath(ca) : null).Write());
     }
 
     /// <summary>Sends <c>ALIVE serial=..</c> unless its queue is full: a dispatcher that stopped reading must never block the watchdog.</summary>
     /// <exception cref="IOException">The dispatcher is gone.</exception>
-    public void TrySendAlive(long serial)
-        => _channel.TrySend(new SdMessage(HandoffProtocol.Alive, [new("serial", serial.ToString(CultureInfo.InvariantCulture))]));
+    public void TrySendAlive(long serial) => _channel.TrySend(new AliveRecord(serial).Write());
 
     /// <summary>Sends <c>EXIT drain=MS</c>: finish open conversations within <paramref name="drain"/>, then exit.</summary>
     /// <exception cref="IOException">The dispatcher is gone.</exception>
-    public void SendExit(TimeSpan drain)
-        => _channel.Send(new SdMessage(HandoffProtocol.Exit, [new("drain", ((long)drain.TotalMilliseconds).ToString(CultureInfo.InvariantCulture))]));
+    public void SendExit(TimeSpan drain) => _channel.Send(new ExitRecord(drain).Write());
 
     /// <summary>Sends <c>LOG</c>: reopen your log file.</summary>
     /// <exception cref="IOException">The dispatcher is gone.</exception>
-    public void SendLog() => _channel.Send(new SdMessage(HandoffProtocol.Log));
+    public void SendLog() => _channel.Send(new LogRecord().Write());
 
     public void Dispose() => _channel.Dispose();
-
-    /// <summary>The socket family as socket(2) names it, without the <c>AF_</c>: <c>inet</c>, <c>inet6</c> or <c>unix</c>.</summary>
-    private static string FamilyName(System.Net.Sockets.AddressFamily family) => family switch
-    {
-        System.Net.Sockets.AddressFamily.InterNetwork => "inet",
-        System.Net.Sockets.AddressFamily.InterNetworkV6 => "inet6",
-        System.Net.Sockets.AddressFamily.Unix => "unix",
-        _ => family.ToString().ToLowerInvariant(),
-    };
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.Logging;
 using SocketDispatcher.Handoff;
 using SocketDispatcher.Logging;
@@ -29,32 +28,41 @@ internal sealed class DispatcherRecordHandler(ListenerOptions options, ILogger l
 
     private void OnRecord(DispatcherLink link, SdMessage message)
     {
+        string error;
         switch (message.Command)
         {
-            case HandoffProtocol.Hello:
-                int? capacity = int.TryParse(message.GetParameter("capacity"), CultureInfo.InvariantCulture, out var said) && said > 0 ? said : null;
+            case HelloRecord.Command:
+                if (!HelloRecord.TryRead(message, out var hello, out error)) break;
                 link.SendConfig(options);
-                scheduler.MarkReady(link, capacity);
+                scheduler.MarkReady(link, hello.Capacity);
                 ListenerLog.DispatcherJoined(logger, link.ProcessId, link.Capacity);
-                break;
-            case HandoffProtocol.Accepted:
+                return;
+            case AcceptedRecord.Command:
                 // The dispatcher has its own copy now; ours stays until CLOSED, in case the
                 // dispatcher dies before touching the connection.
-                scheduler.Confirm(link, HandoffProtocol.ConnectionIds(message));
-                break;
-            case HandoffProtocol.Closed:
-                scheduler.Closed(link, HandoffProtocol.ConnectionIds(message));
-                break;
-            case HandoffProtocol.Quit:
+                if (!AcceptedRecord.TryRead(message, out var accepted, out error)) break;
+                scheduler.Confirm(link, accepted.Ids);
+                return;
+            case ClosedRecord.Command:
+                if (!ClosedRecord.TryRead(message, out var closed, out error)) break;
+                scheduler.Closed(link, closed.Ids);
+                return;
+            case QuitRecord.Command:
                 // Stopping sends EXIT to every dispatcher: not from a reading thread.
-                requestStop(message.GetParameter("reason") ?? $"QUIT from dispatcher {link.ProcessId}");
-                break;
-            case HandoffProtocol.Absolutely:
+                if (!QuitRecord.TryRead(message, out var quit, out error)) break;
+                requestStop(quit.Reason ?? $"QUIT from dispatcher {link.ProcessId}");
+                return;
+            case AbsolutelyRecord.Command:
+                if (!AbsolutelyRecord.TryRead(message, out _, out error)) break;
                 link.Answered(DateTimeOffset.UtcNow);
-                break;
+                return;
             default:
-                ListenerLog.BadRecord(logger, link.ProcessId, $"unexpected command {message.Command}");
+                error = $"unexpected command {message.Command}";
                 break;
         }
+
+        // A record that does not read is logged and ignored: a dispatcher whose HELLO does not read
+        // never becomes ready, and the watchdog drops it after the dispatcher timeout.
+        ListenerLog.BadRecord(logger, link.ProcessId, error);
     }
 }

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using SocketDispatcher.Handoff;
 using SocketDispatcher.Interop;
 
 namespace SocketDispatcher.Listening;
@@ -15,7 +16,7 @@ namespace SocketDispatcher.Listening;
 /// release asked for meanwhile) is guarded by the lock of the <see cref="HandoffScheduler"/> that
 /// holds it: every method that changes it is called under that lock.
 /// </remarks>
-internal sealed class HandedConnection(string id, SocketDescriptor descriptor, AddressFamily family, SdEndpoint endpoint, string peer, string local)
+internal sealed class HandedConnection(ConnectionId id, SocketDescriptor descriptor, AddressFamily family, SdEndpoint endpoint, string peer, string local)
 {
     // How many sendmsg calls are sending the descriptor now. A release asked for meanwhile only sets
     // _releaseWhenSent, and the last sender releases: the descriptor number must stay ours until no
@@ -23,7 +24,7 @@ internal sealed class HandedConnection(string id, SocketDescriptor descriptor, A
     private int _sendsInFlight;
     private bool _releaseWhenSent;
 
-    public string Id { get; } = id;
+    public ConnectionId Id { get; } = id;
 
     /// <summary>The listener's copy; closed with a plain close(2) once no dispatcher can need it again.</summary>
     public SocketDescriptor Descriptor { get; } = descriptor;

@@ -1,4 +1,4 @@
-using System.Globalization;
+using SocketDispatcher.Handoff;
 using System.Threading.Channels;
 
 namespace SocketDispatcher.Listening;
@@ -29,10 +29,10 @@ internal sealed class HandoffCounters
     public ChannelReader<SdHandoff> Handoffs => _handoffs.Reader;
 
     /// <summary>Counts an accepted connection and gives it its id (1, 2, 3...): what <c>CONNECTION id=..</c> carries.</summary>
-    public string Accept()
+    public ConnectionId Accept()
     {
         Interlocked.Increment(ref _accepted);
-        return Interlocked.Increment(ref _nextId).ToString(CultureInfo.InvariantCulture);
+        return ConnectionId.FromNumber(Interlocked.Increment(ref _nextId));
     }
 
     /// <summary>Counts a sent <c>CONNECTION</c> (handed the first time, re-handed after) and writes it to the feed.</summary>
@@ -40,7 +40,7 @@ internal sealed class HandoffCounters
     {
         if (connection.Handoffs == 1) Interlocked.Increment(ref _handed);
         else Interlocked.Increment(ref _rehanded);
-        _handoffs.Writer.TryWrite(new SdHandoff(connection.Id, connection.Endpoint, connection.Peer, dispatcherPid, connection.Handoffs, DateTimeOffset.UtcNow));
+        _handoffs.Writer.TryWrite(new SdHandoff(connection.Id.Text, connection.Endpoint, connection.Peer, dispatcherPid, connection.Handoffs, DateTimeOffset.UtcNow));
     }
 
     /// <summary>Counts a connection closed without a dispatcher.</summary>

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
+using SocketDispatcher.Handoff;
 using SocketDispatcher.Interop;
 using SocketDispatcher.Logging;
 
@@ -121,7 +122,7 @@ internal sealed class HandoffScheduler(ListenerOptions options, ILogger logger, 
             lock (_gate) release = connection.EndSend();
             if (release) connection.Close();
             counters.CountHanded(connection, link.ProcessId);
-            ListenerLog.Handed(logger, connection.Id, connection.Peer, link.ProcessId);
+            ListenerLog.Handed(logger, connection.Id.Text, connection.Peer, link.ProcessId);
             return;
         }
 
@@ -144,13 +145,13 @@ internal sealed class HandoffScheduler(ListenerOptions options, ILogger logger, 
     }
 
     /// <summary>ACCEPTED: the dispatcher has its own copies of these connections now.</summary>
-    public void Confirm(DispatcherLink link, string[] ids)
+    public void Confirm(DispatcherLink link, IReadOnlyList<ConnectionId> ids)
     {
         lock (_gate) link.Confirm(ids);
     }
 
     /// <summary>CLOSED: releases these connections; on a channel's reading thread, so handing waiting ones goes to the pool.</summary>
-    public void Closed(DispatcherLink link, string[] ids)
+    public void Closed(DispatcherLink link, IReadOnlyList<ConnectionId> ids)
     {
         var any = false;
         foreach (var id in ids)
@@ -208,7 +209,7 @@ internal sealed class HandoffScheduler(ListenerOptions options, ILogger logger, 
 
         foreach (var connection in expired)
         {
-            ListenerLog.HandoffTimedOut(logger, connection.Id, connection.Peer, (long)(now - connection.WaitingSince).TotalMilliseconds);
+            ListenerLog.HandoffTimedOut(logger, connection.Id.Text, connection.Peer, (long)(now - connection.WaitingSince).TotalMilliseconds);
             counters.CountDropped();
             Release(connection);
         }

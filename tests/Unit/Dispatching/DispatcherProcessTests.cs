@@ -5,6 +5,7 @@ using System.Text;
 using SocketDispatcher.Handoff;
 using SocketDispatcher.Interop;
 using SocketDispatcher.Listening;
+using SocketDispatcher.Tests.Handoff;
 using SocketDispatcher.Tests.Listening;
 
 namespace SocketDispatcher.Tests.Dispatching;
@@ -21,23 +22,23 @@ public sealed class DispatcherProcessTests : IDisposable
         var handoff = SdEndpoint.ForUnixPath(Path.Combine(_folder, "handoff.sock"));
         using var listening = SocketBinder.Listen(handoff, 4, SocketType.Seqpacket);
         _process = StartDispatcher(handoff);
-        using var channel = new HandoffChannel(await listening.AcceptAsync().Within());
-        channel.Start("test-listener");
+        using var inbox = new RecordInbox(new HandoffChannel(await listening.AcceptAsync().Within()), "test-listener");
+        var channel = inbox.Channel;
 
-        using (var hello = await channel.Records.ReadAsync().Within())
+        using (var hello = await inbox.Records.ReadAsync().Within())
         {
-            Assert.Equal("HELLO", hello.Message!.Command);
-            Assert.Equal(_process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), hello.Message.GetParameter("pid"));
+            Assert.True(HelloRecord.TryRead(hello.Message!, out var said, out var error), error);
+            Assert.Equal(_process.Id, said.Pid);
         }
 
-        channel.Send(new SdMessage("CONFIG", [new("max_line", "65536")]));
+        channel.Send(new ConfigRecord(65536).Write());
         using var server = new TcpListener(IPAddress.Loopback, 0);
         server.Start();
         using var client = new TcpClient();
         await client.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)server.LocalEndpoint).Port).Within();
         var accepted = await server.AcceptSocketAsync().Within();
-        channel.Send(new SdMessage("CONNECTION", [new("id", "1"), new("peer", accepted.RemoteEndPoint!.ToString()!), new("tls", "false")]), accepted.SafeHandle);
-        using (var confirmation = await channel.Records.ReadAsync().Within())
+        channel.Send(Connection(1, accepted.RemoteEndPoint!.ToString()!, "inet"), accepted.SafeHandle);
+        using (var confirmation = await inbox.Records.ReadAsync().Within())
         {
             Assert.Equal("ACCEPTED id=1", confirmation.Message!.ToString());
         }
@@ -48,7 +49,7 @@ public sealed class DispatcherProcessTests : IDisposable
         await client.GetStream().WriteAsync("DAD\n"u8.ToArray()).Within();
         Assert.Equal("CLIMB", await reader.ReadLineAsync().Within());
 
-        channel.Send(new SdMessage("EXIT", [new("drain", "0")]));
+        channel.Send(new ExitRecord(TimeSpan.Zero).Write());
         await _process.WaitForExitAsync().Within();
         Assert.Equal(0, _process.ExitCode);
     }
@@ -80,7 +81,7 @@ public sealed class DispatcherProcessTests : IDisposable
         }
 
         // Greeted and closed within the batch: CLOSED confirms them too, no ACCEPTED of their own.
-        using (var closed = await listener.Channel.Records.ReadAsync().Within())
+        using (var closed = await listener.Records.ReadAsync().Within())
         {
             Assert.Equal("CLOSED id=1,2,3", closed.Message!.ToString());
         }
@@ -120,9 +121,10 @@ public sealed class DispatcherProcessTests : IDisposable
         var reported = new List<string>();
         while (reported.Count < 20)
         {
-            using var record = await listener.Channel.Records.ReadAsync().Within();
+            using var record = await listener.Records.ReadAsync().Within();
             Assert.Equal("CLOSED", record.Message!.Command);
-            reported.AddRange(HandoffProtocol.ConnectionIds(record.Message));
+            Assert.True(ClosedRecord.TryRead(record.Message, out var closed, out var error), error);
+            reported.AddRange(closed.Ids.Select(id => id.Text));
         }
 
         Assert.Equal(Enumerable.Range(1, 20).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), reported);
@@ -140,12 +142,12 @@ public sealed class DispatcherProcessTests : IDisposable
         }
 
         // The listener cannot check an AF_UNIX socket with TCP_INFO: ACCEPTED comes on its own, before the greeting's CLOSED.
-        using (var accepted = await listener.Channel.Records.ReadAsync().Within())
+        using (var accepted = await listener.Records.ReadAsync().Within())
         {
             Assert.Equal("ACCEPTED id=1", accepted.Message!.ToString());
         }
 
-        using (var closed = await listener.Channel.Records.ReadAsync().Within())
+        using (var closed = await listener.Records.ReadAsync().Within())
         {
             Assert.Equal("CLOSED id=1", closed.Message!.ToString());
         }
@@ -156,15 +158,47 @@ public sealed class DispatcherProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task BadConnectionRecordIsRefusedItsSocketClosedAndTheNextOneServed()
+    {
+        await using var listener = await StartGreeterAsync();
+        using var server = new TcpListener(IPAddress.Loopback, 0);
+        server.Start();
+        using var refused = new TcpClient();
+        await refused.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)server.LocalEndpoint).Port).Within();
+        using (var accepted = await server.AcceptSocketAsync().Within())
+        {
+            var bad = Connection(1, accepted.RemoteEndPoint!.ToString()!, "inet").Replace("family=inet", "family=ipx", StringComparison.Ordinal);
+            listener.Channel.Send(bad, accepted.SafeHandle);
+        }
+
+        using var served = new TcpClient();
+        await served.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)server.LocalEndpoint).Port).Within();
+        using (var accepted = await server.AcceptSocketAsync().Within())
+        {
+            listener.Channel.Send(Connection(2, accepted.RemoteEndPoint!.ToString()!, "inet"), accepted.SafeHandle);
+        }
+
+        // Nothing is reported for the bad record (no '?' id): only connection 2.
+        using (var closed = await listener.Records.ReadAsync().Within())
+        {
+            Assert.Equal("CLOSED id=2", closed.Message!.ToString());
+        }
+
+        var buffer = new byte[16];
+        Assert.Equal(0, await refused.GetStream().ReadAsync(buffer).Within()); // closed with a FIN, never greeted
+        using var reader = new StreamReader(served.GetStream(), Encoding.UTF8);
+        Assert.Equal("HI", await reader.ReadLineAsync().Within());
+    }
+
+    [Fact]
     public async Task DispatcherExitsWhenTheListenerGoesAway()
     {
         var handoff = SdEndpoint.ForUnixPath(Path.Combine(_folder, "handoff.sock"));
         using var listening = SocketBinder.Listen(handoff, 4, SocketType.Seqpacket);
         _process = StartDispatcher(handoff);
-        var channel = new HandoffChannel(await listening.AcceptAsync().Within());
-        channel.Start("test-listener");
-        (await channel.Records.ReadAsync().Within()).Dispose();
-        channel.Dispose();
+        var inbox = new RecordInbox(new HandoffChannel(await listening.AcceptAsync().Within()), "test-listener");
+        (await inbox.Records.ReadAsync().Within()).Dispose();
+        inbox.Dispose();
         await _process.WaitForExitAsync().Within();
         Assert.Equal(0, _process.ExitCode);
     }
@@ -176,8 +210,13 @@ public sealed class DispatcherProcessTests : IDisposable
         Directory.Delete(_folder, recursive: true);
     }
 
-    private static SdMessage Connection(int id, string peer, string family)
-        => new("CONNECTION", [new("id", id.ToString(System.Globalization.CultureInfo.InvariantCulture)), new("peer", peer), new("family", family), new("tls", "false")]);
+    /// <summary>A CONNECTION record as the listener writes it, for a plain connection.</summary>
+    private static string Connection(int id, string peer, string family)
+    {
+        Assert.True(ConnectionRecord.TryParseFamily(family, out var addressFamily));
+        var endpoint = addressFamily == AddressFamily.Unix ? "unix:/run/sd/test.sock" : "tcp://127.0.0.1:4040";
+        return new ConnectionRecord(ConnectionId.FromNumber(id), endpoint, addressFamily, "127.0.0.1:4040", peer, Tls: false).Write();
+    }
 
     /// <summary>A greet dispatcher process joined to a handoff socket this test listens on, past HELLO and CONFIG.</summary>
     private async Task<FakeListener> StartGreeterAsync()
@@ -185,18 +224,21 @@ public sealed class DispatcherProcessTests : IDisposable
         var handoff = SdEndpoint.ForUnixPath(Path.Combine(_folder, "handoff.sock"));
         var listening = SocketBinder.Listen(handoff, 4, SocketType.Seqpacket);
         _process = StartDispatcher(handoff, "greet");
-        var channel = new HandoffChannel(await listening.AcceptAsync().Within());
-        channel.Start("test-listener");
-        (await channel.Records.ReadAsync().Within()).Dispose(); // HELLO
-        channel.Send(new SdMessage("CONFIG", [new("max_line", "65536")]));
-        return new FakeListener(listening, channel);
+        var inbox = new RecordInbox(new HandoffChannel(await listening.AcceptAsync().Within()), "test-listener");
+        (await inbox.Records.ReadAsync().Within()).Dispose(); // HELLO
+        inbox.Channel.Send(new ConfigRecord(65536).Write());
+        return new FakeListener(listening, inbox);
     }
 
-    private sealed record FakeListener(Socket Listening, HandoffChannel Channel) : IAsyncDisposable
+    private sealed record FakeListener(Socket Listening, RecordInbox Inbox) : IAsyncDisposable
     {
+        public HandoffChannel Channel => Inbox.Channel;
+
+        public System.Threading.Channels.ChannelReader<HandoffRecord> Records => Inbox.Records;
+
         public ValueTask DisposeAsync()
         {
-            Channel.Dispose();
+            Inbox.Dispose();
             Listening.Dispose();
             return ValueTask.CompletedTask;
         }

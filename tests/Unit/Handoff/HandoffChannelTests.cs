@@ -48,7 +48,7 @@ public sealed class HandoffChannelTests
             await handed.SendAsync("BYE\n"u8.ToArray()).Within();
         }
 
-        // handoff-notes.md pitfall 1: an abortive close anywhere would turn this EOF into ECONNRESET.
+        // docs/handoff-protocol.md, pitfall 1: an abortive close anywhere would turn this EOF into ECONNRESET.
         var buffer = new byte[16];
         var stream = client.GetStream();
         var first = await stream.ReadAsync(buffer).Within();
@@ -155,12 +155,54 @@ public sealed class HandoffChannelTests
     }
 
     [Fact]
-    public async Task RecordsCompleteWhenThePeerCloses()
+    public async Task CompletionEndsWithoutErrorWhenThePeerCloses()
     {
         using var pair = new SeqPacketPair();
         pair.Sender.Dispose();
+        await pair.Receiver.Completion.WaitAsync(Deadline);
+        Assert.True(pair.Receiver.Completion.IsCompletedSuccessfully);
         using var timeout = new CancellationTokenSource(Deadline);
-        Assert.False(await pair.Receiver.Records.WaitToReadAsync(timeout.Token));
+        Assert.False(await pair.Records.WaitToReadAsync(timeout.Token)); // and nothing was handed for it
+    }
+
+    [Fact]
+    public async Task CompletionEndsWithoutErrorWhenTheChannelIsDisposedStartedOrNot()
+    {
+        using var started = new SeqPacketPair();
+        started.Receiver.Dispose();
+        await started.Receiver.Completion.WaitAsync(Deadline);
+        Assert.True(started.Receiver.Completion.IsCompletedSuccessfully);
+
+        using var idle = new SeqPacketPair(start: false);
+        Assert.False(idle.Receiver.Completion.IsCompleted);
+        idle.Receiver.Dispose();
+        Assert.True(idle.Receiver.Completion.IsCompletedSuccessfully);
+    }
+
+    [Fact]
+    public async Task HandlerFailureStopsTheReadingFaultsCompletionAndClosesTheBatchSocketsWithFin()
+    {
+        using var pair = new SeqPacketPair(start: false);
+        var (client, accepted) = await ConnectTcpAsync();
+        using var connected = client;
+        pair.Sender.Send(new SdMessage("CONNECTION", [new("id", "1")]), accepted.SafeHandle);
+        accepted.Dispose();
+        var failure = new InvalidOperationException("the handler broke");
+        pair.Receiver.Start("test-failing", _ => throw failure);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => pair.Receiver.Completion.WaitAsync(Deadline));
+        Assert.Same(failure, error);
+
+        // The record's copy was the last one: closed by the channel, plainly.
+        var buffer = new byte[16];
+        Assert.Equal(0, await client.GetStream().ReadAsync(buffer).Within());
+    }
+
+    [Fact]
+    public void StartingTwiceIsRefused()
+    {
+        using var pair = new SeqPacketPair();
+        Assert.Throws<InvalidOperationException>(() => pair.Receiver.Start("again", _ => { }));
     }
 
     [Fact]

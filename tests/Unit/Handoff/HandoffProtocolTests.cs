@@ -1,7 +1,12 @@
+using System.Net.Sockets;
 using SocketDispatcher.Handoff;
 
 namespace SocketDispatcher.Tests.Handoff;
 
+/// <summary>
+/// The wire text of CONNECTION, ACCEPTED and CLOSED, byte for byte: what the record types write must
+/// not change within a version, or old and new processes would not understand each other.
+/// </summary>
 public sealed class HandoffProtocolTests
 {
     [Theory]
@@ -15,7 +20,9 @@ public sealed class HandoffProtocolTests
             new("id", "17"), new("peer", peer), new("local", local), new("endpoint", endpoint), new("family", family), new("tls", tls ? "true" : "false"),
         ]).ToString();
 
-        var record = HandoffProtocol.ConnectionRecord("17", endpoint, family, local, peer, tls);
+        Assert.True(ConnectionId.TryParse("17", out var id));
+        Assert.True(ConnectionRecord.TryParseFamily(family, out var addressFamily));
+        var record = new ConnectionRecord(id, endpoint, addressFamily, local, peer, tls).Write();
 
         Assert.Equal(expected, record);
         Assert.Equal(peer, SdMessage.Parse(record).GetParameter("peer"));
@@ -25,10 +32,25 @@ public sealed class HandoffProtocolTests
     [Fact]
     public void AcceptedAndClosedNameOneConnectionOrSeveral()
     {
-        Assert.Equal("CLOSED id=4", HandoffProtocol.ForConnections(HandoffProtocol.Closed, ["4"]).ToString());
-        var several = HandoffProtocol.ForConnections(HandoffProtocol.Accepted, ["4", "5", "6"]);
-        Assert.Equal("ACCEPTED id=4,5,6", several.ToString());
-        Assert.Equal(["4", "5", "6"], HandoffProtocol.ConnectionIds(SdMessage.Parse(several.ToString())));
-        Assert.Empty(HandoffProtocol.ConnectionIds(new SdMessage("CLOSED")));
+        ConnectionId[] one = [ConnectionId.FromNumber(4)];
+        ConnectionId[] three = [ConnectionId.FromNumber(4), ConnectionId.FromNumber(5), ConnectionId.FromNumber(6)];
+        Assert.Equal("CLOSED id=4", new ClosedRecord(one).Write());
+        var several = new AcceptedRecord(three).Write();
+        Assert.Equal("ACCEPTED id=4,5,6", several);
+
+        Assert.True(AcceptedRecord.TryRead(SdMessage.Parse(several), out var accepted, out _));
+        Assert.Equal(three, accepted.Ids);
+        Assert.False(ClosedRecord.TryRead(new SdMessage("CLOSED"), out _, out var error));
+        Assert.Equal("CLOSED without 'id'", error);
+    }
+
+    [Fact]
+    public void RecordCommandsAreTheProtocolsWords()
+    {
+        Assert.Equal(
+            ["HELLO", "CONFIG", "CONNECTION", "ACCEPTED", "CLOSED", "ALIVE", "ABSOLUTELY", "EXIT", "QUIT", "LOG"],
+            [HelloRecord.Command, ConfigRecord.Command, ConnectionRecord.Command, AcceptedRecord.Command, ClosedRecord.Command,
+             AliveRecord.Command, AbsolutelyRecord.Command, ExitRecord.Command, QuitRecord.Command, LogRecord.Command]);
+        Assert.Equal("unix", ConnectionRecord.NameOf(AddressFamily.Unix));
     }
 }

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Threading.Channels;
 using SocketDispatcher.Handoff;
 
 namespace SocketDispatcher.Tests.Handoff;
@@ -7,8 +8,9 @@ namespace SocketDispatcher.Tests.Handoff;
 internal sealed class SeqPacketPair : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("sd-test-").FullName;
+    private readonly RecordInbox? _inbox;
 
-    /// <param name="start">Starts the receiver reading into its Records; false leaves it to the test.</param>
+    /// <param name="start">Starts the receiver reading into <see cref="Records"/>; false leaves it to the test.</param>
     public SeqPacketPair(bool start = true)
     {
         var endpoint = SdEndpoint.ForUnixPath(Path.Combine(_folder, "handoff.sock"));
@@ -17,23 +19,27 @@ internal sealed class SeqPacketPair : IDisposable
         listening.Listen(1);
         Sender = HandoffChannel.Connect(endpoint);
         Receiver = new HandoffChannel(listening.Accept());
-        if (start) Receiver.Start("test-receive");
+        if (start) _inbox = new RecordInbox(Receiver, "test-receive");
     }
 
     public HandoffChannel Sender { get; }
 
     public HandoffChannel Receiver { get; }
 
+    /// <summary>What the receiver read, one record at a time (only when started by the pair).</summary>
+    public ChannelReader<HandoffRecord> Records => _inbox?.Records ?? throw new InvalidOperationException("the test starts the receiver itself");
+
     public async Task<HandoffRecord> NextAsync()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        return await Receiver.Records.ReadAsync(timeout.Token);
+        return await Records.ReadAsync(timeout.Token);
     }
 
     public void Dispose()
     {
         Sender.Dispose();
-        Receiver.Dispose();
+        if (_inbox is not null) _inbox.Dispose();
+        else Receiver.Dispose();
         Directory.Delete(_folder, recursive: true);
     }
 }

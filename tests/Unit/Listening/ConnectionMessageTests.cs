@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
 using SocketDispatcher.Handoff;
+using SocketDispatcher.Tests.Handoff;
 
 namespace SocketDispatcher.Tests.Listening;
 
@@ -14,7 +15,7 @@ public sealed class ConnectionMessageTests : IAsyncLifetime
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("sd-conn-").FullName;
     private SdListener _listener = null!;
-    private HandoffChannel _dispatcher = null!;
+    private RecordInbox _dispatcher = null!;
 
     public async Task InitializeAsync()
     {
@@ -23,9 +24,8 @@ public sealed class ConnectionMessageTests : IAsyncLifetime
         options.Endpoints.Add(SdEndpoint.Parse("tcp://[::1]:0"));
         options.Endpoints.Add(SdEndpoint.ForUnixPath(Path.Combine(_folder, "x.sock")));
         _listener = await SdListener.StartAsync(options, NullLoggerFactory.Instance).Within();
-        _dispatcher = HandoffChannel.Connect(_listener.Handoff);
-        _dispatcher.Start("test-dispatcher");
-        _dispatcher.Send(new SdMessage("HELLO", [new("pid", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)), new("capacity", "100")]));
+        _dispatcher = new RecordInbox(HandoffChannel.Connect(_listener.Handoff), "test-dispatcher");
+        _dispatcher.Channel.Send(new SdMessage("HELLO", [new("pid", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)), new("capacity", "100")]));
         using var config = await _dispatcher.Records.ReadAsync().AsTask().Within();
         Assert.Equal("CONFIG", config.Message!.Command);
     }
@@ -56,7 +56,7 @@ public sealed class ConnectionMessageTests : IAsyncLifetime
         Assert.Equal(family, message.GetParameter("family"));
         var expectedPeer = endpoint.IsUnix ? $"pid={Environment.ProcessId},uid={SocketDispatcher.Interop.NativeSockets.GetUserId()}" : client.LocalEndPoint!.ToString();
         Assert.Equal(expectedPeer, message.GetParameter("peer"));
-        _dispatcher.Send(new SdMessage("ACCEPTED", [new("id", message.GetParameter("id")!)]));
+        _dispatcher.Channel.Send(new SdMessage("ACCEPTED", [new("id", message.GetParameter("id")!)]));
     }
 
     [Theory]
@@ -72,6 +72,6 @@ public sealed class ConnectionMessageTests : IAsyncLifetime
         using var record = await _dispatcher.Records.ReadAsync().AsTask().Within();
         using var handed = new Socket(record.TakeSocketHandle()!);
         Assert.True(handed.NoDelay);
-        _dispatcher.Send(new SdMessage("CLOSED", [new("id", record.Message!.GetParameter("id")!)]));
+        _dispatcher.Channel.Send(new SdMessage("CLOSED", [new("id", record.Message!.GetParameter("id")!)]));
     }
 }

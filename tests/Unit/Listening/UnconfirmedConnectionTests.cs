@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using SocketDispatcher.Handoff;
+using SocketDispatcher.Tests.Handoff;
 
 namespace SocketDispatcher.Tests.Listening;
 
@@ -77,11 +78,10 @@ public sealed class UnconfirmedConnectionTests : IAsyncLifetime
         Assert.False(second.Records.TryRead(out _));
     }
 
-    private async Task<HandoffChannel> JoinAsync()
+    private async Task<RecordInbox> JoinAsync()
     {
-        var channel = HandoffChannel.Connect(_listener.Handoff);
-        channel.Start("test-dispatcher");
-        channel.Send(new SdMessage("HELLO", [new("pid", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)), new("capacity", "100")]));
+        var channel = new RecordInbox(HandoffChannel.Connect(_listener.Handoff), "test-dispatcher");
+        channel.Channel.Send(new SdMessage("HELLO", [new("pid", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)), new("capacity", "100")]));
         using var config = await channel.Records.ReadAsync().AsTask().Within();
         Assert.Equal("CONFIG", config.Message!.Command);
         return channel;
