@@ -63,7 +63,15 @@ internal sealed class ScriptHandlerJob : ISdJobService, IScriptHandlerSite
     /// <summary>Cancels the dispatcher whether or not it drains (it closes its connections, as on Ctrl+C), and completes once it has stopped.</summary>
     public Task StopAsync(bool drain, string reason)
     {
-        _stop.Cancel();
+        try
+        {
+            _stop.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Stopped and released already: the job is about to say so.
+        }
+
         return _done?.Task.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default) ?? Task.CompletedTask;
     }
 
