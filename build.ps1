@@ -37,7 +37,8 @@ param(
     # Publish again even if no input changed.
     [switch] $Force,
 
-    # Only run the Pester files whose name contains one of these strings (Test task).
+    # Only run the Pester files whose name contains one of these strings (Test task). From a shell,
+    # where pwsh -File passes 'A,B' as one string, a comma-separated list works too.
     [string[]] $PesterFile,
 
     # A Pester file still running after this many seconds is killed (with its process tree) and
@@ -66,7 +67,7 @@ param(
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
-# Exit codes of native commands are checked explicitly below, each with a message that names the command.
+# Exit codes of native commands are checked explicitly, each with a message that names the command.
 $PSNativeCommandUseErrorActionPreference = $false
 
 $env:DOTNET_NOLOGO = '1'
@@ -75,6 +76,8 @@ if ($env:CI -or $env:NO_COLOR) {
     $PSStyle.OutputRendering = 'PlainText'
     $env:NO_COLOR = '1'
 }
+
+if ($PesterFile) { $PesterFile = @($PesterFile -split ',' | ForEach-Object Trim | Where-Object { $_ }) }
 
 $Configuration = 'Release'
 $RuntimeId = 'linux-x64'
@@ -100,118 +103,16 @@ $RequiredModuleFiles = @(
     'en-US/SocketDispatcher.dll-Help.xml'
     'en-US/about_SocketDispatcher.help.txt'
 )
-# Debian packages the benchmark needs, by the command or file each one provides: a C compiler
-# and OpenSSL headers for the reference and the load generator, and the peers it compares with.
-$BenchToolPackages = [ordered]@{
-    'cc'                          = 'gcc'
-    '/usr/include/openssl/ssl.h'  = 'libssl-dev'
-    'node'                        = 'nodejs'
-    'redis-server'                = 'redis-server'
-    'redis-benchmark'             = 'redis-tools'
-}
-# Debian packages that give the end-to-end tests real peers, by the command each one provides.
-$TestToolPackages = [ordered]@{
-    openssl   = 'openssl'
-    socat     = 'socat'
-    strace    = 'strace'
-    logrotate = 'logrotate'
-}
 
-function Write-Step([string] $Text) {
-    Write-Host "==> $Text"
-}
-
-function Format-CommandLine([string] $FilePath, [string[]] $ArgumentList) {
-    $quoted = foreach ($a in @($FilePath) + $ArgumentList) {
-        if ($a -match '[\s"'']') { "'" + ($a -replace "'", "''") + "'" } else { $a }
-    }
-    $quoted -join ' '
-}
-
-# Runs a native command with its output on the console; throws when it exits non-zero, unless
-# -AllowFailure, in which case the exit code is returned.
-function Invoke-Native {
-    param(
-        [Parameter(Mandatory)] [string] $FilePath,
-        [string[]] $ArgumentList = @(),
-        [switch] $AllowFailure
-    )
-    $line = Format-CommandLine $FilePath $ArgumentList
-    Write-Host "> $line"
-    & $FilePath @ArgumentList | Out-Host
-    $code = $LASTEXITCODE
-    if ($AllowFailure) { return $code }
-    if ($code -ne 0) { throw "'$line' failed with exit code $code." }
-}
-
-# Runs a native command and returns its standard output lines; throws when it exits non-zero.
-function Get-NativeOutput {
-    param(
-        [Parameter(Mandatory)] [string] $FilePath,
-        [string[]] $ArgumentList = @()
-    )
-    $output = & $FilePath @ArgumentList
-    if ($LASTEXITCODE -ne 0) {
-        throw "'$(Format-CommandLine $FilePath $ArgumentList)' failed with exit code $LASTEXITCODE."
-    }
-    $output
-}
-
-# A fingerprint of everything the published folder is made from: paths, sizes and write times of
-# the sources (bin/ and obj/ excluded), the module files, the shared MSBuild files and this script.
-function Get-BuildInputHash {
-    $files = [System.Collections.Generic.List[System.IO.FileInfo]]::new()
-    foreach ($folder in 'src', 'module', 'docs/cmdlets', 'tools') {
-        $root = Join-Path $RepoRoot $folder
-        if (Test-Path $root) {
-            Get-ChildItem -Path $root -Recurse -File -Force |
-                Where-Object { $_.FullName -notmatch '[\\/](bin|obj)[\\/]' } |
-                ForEach-Object { $files.Add($_) }
-        }
-    }
-    foreach ($name in 'Directory.Build.props', 'Directory.Build.targets', 'Directory.Packages.props',
-        'global.json', 'NuGet.config', 'nuget.config', 'build.ps1') {
-        $path = Join-Path $RepoRoot $name
-        if (Test-Path $path -PathType Leaf) { $files.Add((Get-Item $path)) }
-    }
-    $lines = $files |
-        ForEach-Object {
-            '{0}|{1}|{2}' -f [System.IO.Path]::GetRelativePath($RepoRoot, $_.FullName), $_.Length, $_.LastWriteTimeUtc.Ticks
-        } |
-        Sort-Object -CaseSensitive
-    $bytes = [System.Text.Encoding]::UTF8.GetBytes(($lines -join "`n"))
-    [System.Convert]::ToHexString([System.Security.Cryptography.SHA256]::HashData($bytes))
-}
-
-function Get-MissingModuleFiles {
-    foreach ($name in $RequiredModuleFiles) {
-        if (-not (Test-Path (Join-Path $ModuleOutput $name) -PathType Leaf)) { $name }
-    }
-}
-
-function Assert-ModuleFolder {
-    $missing = @(Get-MissingModuleFiles)
-    if ($missing.Count -gt 0) {
-        throw "The module folder $ModuleOutput lacks: $($missing -join ', ')."
-    }
-    if (Test-Path (Join-Path $ModuleOutput 'runtimes')) {
-        throw "The module folder $ModuleOutput has a runtimes/ subfolder: publish with -r $RuntimeId so that native libraries land next to the assemblies."
-    }
-    $sd = Get-Item (Join-Path $ModuleOutput 'sd')
-    if (-not ($sd.UnixFileMode -band [System.IO.UnixFileMode]::UserExecute)) {
-        throw "$($sd.FullName) is not executable."
-    }
-    $manifest = Import-PowerShellDataFile -Path (Join-Path $ModuleOutput 'SocketDispatcher.psd1')
-    if ($manifest.RootModule -ne 'SocketDispatcher.dll') {
-        throw "The manifest's RootModule is '$($manifest.RootModule)', expected 'SocketDispatcher.dll'."
-    }
-}
+# The helpers: native commands, input hashing, package checks (SdBuild), and the test runner.
+Import-Module (Join-Path $RepoRoot 'tools/SdBuild.psm1') -Force
+Import-Module (Join-Path $RepoRoot 'tools/SdTestRunner.psm1') -Force
 
 function Invoke-BuildTask {
-    $inputHash = Get-BuildInputHash
+    $inputHash = Get-BuildInputHash $RepoRoot
     $previousHash = if (Test-Path $BuildStampPath) { (Get-Content -Raw $BuildStampPath).Trim() } else { '' }
-    if (-not $Force -and $inputHash -eq $previousHash -and @(Get-MissingModuleFiles).Count -eq 0) {
-        Assert-ModuleFolder
+    if (-not $Force -and $inputHash -eq $previousHash -and @(Get-MissingModuleFiles $ModuleOutput $RequiredModuleFiles).Count -eq 0) {
+        Assert-ModuleFolder $ModuleOutput $RequiredModuleFiles $RuntimeId
         Write-Step "Build: up to date ($ModuleOutput)"
         return
     }
@@ -245,226 +146,9 @@ function Invoke-BuildTask {
         Pop-Location
     }
 
-    Assert-ModuleFolder
+    Assert-ModuleFolder $ModuleOutput $RequiredModuleFiles $RuntimeId
     Set-Content -Path $BuildStampPath -Value $inputHash -NoNewline
     Write-Step "Build: done ($ModuleOutput)"
-}
-
-function Test-IsRoot {
-    (Get-NativeOutput id @('-u')) -eq '0'
-}
-
-# Installs Debian packages for a task, quietly; throws with the command to run when not root.
-# $Purpose begins that error message: "The tests need", "The benchmark needs".
-function Install-DebianPackages([string] $Purpose, [string[]] $Packages) {
-    if (-not (Test-IsRoot)) {
-        throw "$Purpose these Debian packages: $($Packages -join ' '). Install them with: sudo apt-get install -y $($Packages -join ' ')"
-    }
-    Write-Step "installing $($Packages -join ' ')"
-    $env:DEBIAN_FRONTEND = 'noninteractive'
-    foreach ($arguments in @(@('update', '-qq'), @(@('install', '-y', '-qq', '--no-install-recommends') + $Packages))) {
-        # dpkg's progress lines drown the task's output: show them only when something went wrong.
-        $output = & apt-get @arguments 2>&1
-        if ($LASTEXITCODE -ne 0) {
-            $output | Out-Host
-            throw "'apt-get $($arguments -join ' ')' failed with exit code $LASTEXITCODE."
-        }
-    }
-}
-
-function Assert-TestTools {
-    $missing = @(foreach ($command in $TestToolPackages.Keys) {
-            # logrotate lives in /usr/sbin, which is not on every user's PATH.
-            if (-not (Get-Command $command -CommandType Application -ErrorAction Ignore) -and
-                -not (Test-Path "/usr/sbin/$command")) {
-                $TestToolPackages[$command]
-            }
-        })
-    if ($missing.Count -eq 0) { return }
-    Install-DebianPackages 'The tests need' $missing
-}
-
-function Assert-BenchTools {
-    $missing = @(foreach ($need in $BenchToolPackages.Keys) {
-            $present = if ($need.StartsWith('/')) { Test-Path $need -PathType Leaf } else { [bool](Get-Command $need -CommandType Application -ErrorAction Ignore) }
-            if (-not $present) { $BenchToolPackages[$need] }
-        })
-    if ($missing.Count -eq 0) { return }
-    Install-DebianPackages 'The benchmark needs' $missing
-}
-
-function New-SuiteResult([string] $Name) {
-    [pscustomobject]@{
-        Name     = $Name
-        Passed   = 0
-        Failed   = 0
-        Skipped  = 0
-        Problems = [System.Collections.Generic.List[string]]::new()
-    }
-}
-
-function Invoke-UnitTests {
-    $suite = New-SuiteResult 'xunit'
-    $resultsDir = Join-Path $TestResultsRoot 'unit'
-    $trxName = 'SocketDispatcher.Tests.trx'
-    Write-Step 'Test: xunit (tests/Unit)'
-    $code = Invoke-Native -AllowFailure dotnet @(
-        'test', (Join-Path $RepoRoot 'tests/Unit/SocketDispatcher.Tests.csproj'), '-c', $Configuration,
-        '--nologo', '--results-directory', $resultsDir, '--logger', "trx;LogFileName=$trxName"
-    )
-    $trxPath = Join-Path $resultsDir $trxName
-    if (-not (Test-Path $trxPath)) {
-        $suite.Failed++
-        $suite.Problems.Add("xunit: dotnet test exited with $code and wrote no $trxName (did the build fail?)")
-        return $suite
-    }
-    [xml] $trx = Get-Content -Raw -Path $trxPath
-    $counters = $trx.TestRun.ResultSummary.Counters
-    function Get-Counter([string] $Name) {
-        $value = $counters.GetAttribute($Name)
-        if ($value) { [int] $value } else { 0 }
-    }
-    $suite.Passed = Get-Counter 'passed'
-    $suite.Failed = (Get-Counter 'failed') + (Get-Counter 'error') + (Get-Counter 'timeout') + (Get-Counter 'aborted')
-    $suite.Skipped = (Get-Counter 'notExecuted') + (Get-Counter 'inconclusive')
-    if ($suite.Failed -gt 0) {
-        $suite.Problems.Add("xunit: $($suite.Failed) test(s) failed, see $trxPath")
-    }
-    elseif ($code -ne 0) {
-        # A test host crash can leave a trx without a failed test; the exit code still tells.
-        $suite.Failed++
-        $suite.Problems.Add("xunit: dotnet test exited with $code although the trx has no failed test, see $trxPath")
-    }
-    $suite
-}
-
-function Get-PesterModulePath {
-    $csproj = Join-Path $RepoRoot 'tests/Pester/Pester.csproj'
-    Invoke-Native dotnet @('restore', $csproj, '--nologo')
-    [xml] $project = Get-Content -Raw -Path $csproj
-    $download = @($project.Project.ItemGroup.PackageDownload | Where-Object Include -EQ 'Pester')[0]
-    $version = $download.Version.Trim('[', ']', ' ')
-    $globalLine = Get-NativeOutput dotnet @('nuget', 'locals', 'global-packages', '--list') |
-        Where-Object { $_ -match '^global-packages:\s*(.+)$' } |
-        Select-Object -First 1
-    if (-not $globalLine) { throw 'Could not read the NuGet global-packages folder from "dotnet nuget locals".' }
-    $null = $globalLine -match '^global-packages:\s*(.+)$'
-    $path = Join-Path $Matches[1].Trim() "pester/$version/tools/Pester.psd1"
-    if (-not (Test-Path $path)) { throw "Pester $version is not at $path after restoring $csproj." }
-    $path
-}
-
-# Starts `dotnet pwsh` on the runner script for one Pester file, with its output going straight to
-# files (redirected by the shell, so nothing is buffered in this process).
-function Start-PesterFile([System.IO.FileInfo] $File, [string] $PesterModule) {
-    $base = Join-Path $TestResultsRoot "pester/$($File.BaseName)"
-    $run = [pscustomobject]@{
-        File       = $File
-        OutPath    = "$base.out.txt"
-        ErrPath    = "$base.err.txt"
-        CountsPath = "$base.counts.json"
-        XmlPath    = "$base.nunit.xml"
-        Process    = $null
-        Stopwatch  = [System.Diagnostics.Stopwatch]::StartNew()
-        TimedOut   = $false
-    }
-    $info = [System.Diagnostics.ProcessStartInfo]::new('/bin/sh')
-    $info.WorkingDirectory = $RepoRoot
-    $info.UseShellExecute = $false
-    foreach ($a in @(
-            '-c', 'out=$1; err=$2; shift 2; exec "$@" <"/dev/null" >"$out" 2>"$err"', 'sh',
-            $run.OutPath, $run.ErrPath,
-            'dotnet', 'pwsh', '-NoProfile', '-NonInteractive',
-            '-File', (Join-Path $RepoRoot 'tests/Pester/Invoke-PesterFile.ps1'),
-            '-Path', $File.FullName, '-PesterModule', $PesterModule,
-            '-CountsPath', $run.CountsPath, '-TestResultPath', $run.XmlPath)) {
-        $info.ArgumentList.Add($a)
-    }
-    $run.Process = [System.Diagnostics.Process]::Start($info)
-    $run
-}
-
-function Complete-PesterFile($Run, $Suite) {
-    $name = $Run.File.Name
-    $exitCode = $Run.Process.ExitCode
-    $seconds = $Run.Stopwatch.Elapsed.TotalSeconds
-    Write-Host ''
-    Write-Host ('---- {0} (exit {1}, {2:N1} s) ----' -f $name, $exitCode, $seconds)
-    if (Test-Path $Run.OutPath) { Get-Content -Path $Run.OutPath | Out-Host }
-    if ((Test-Path $Run.ErrPath) -and (Get-Item $Run.ErrPath).Length -gt 0) {
-        Write-Host "---- $name standard error ----"
-        Get-Content -Path $Run.ErrPath | Out-Host
-    }
-    if ($Run.TimedOut) {
-        $Suite.Failed++
-        $Suite.Problems.Add("pester: $name timed out after $PesterTimeoutSeconds s; its process tree was killed")
-        return
-    }
-    if (-not (Test-Path $Run.CountsPath)) {
-        $Suite.Failed++
-        $Suite.Problems.Add("pester: $name crashed (exit $exitCode) before writing its counts")
-        return
-    }
-    $counts = Get-Content -Raw -Path $Run.CountsPath | ConvertFrom-Json
-    if ($null -eq $counts.Passed -or $null -eq $counts.Failed) {
-        $Suite.Failed++
-        $Suite.Problems.Add("pester: $name wrote counts without numbers (exit $exitCode): the run did not complete")
-        return
-    }
-    # A failed BeforeAll also fails every test of its block: count a failed block only when no
-    # test failed with it (an AfterAll, for example), so that one fault is not counted twice.
-    $failed = $counts.Failed + $counts.FailedContainers + $(if ($counts.Failed -eq 0) { $counts.FailedBlocks } else { 0 })
-    $Suite.Passed += $counts.Passed
-    $Suite.Failed += $failed
-    $Suite.Skipped += $counts.Skipped + $counts.NotRun + $counts.Inconclusive
-    Write-Host ('     {0}: passed {1}, failed {2}, skipped {3}' -f $name, $counts.Passed, $failed,
-        ($counts.Skipped + $counts.NotRun + $counts.Inconclusive))
-    if ($failed -gt 0) {
-        $Suite.Problems.Add("pester: $name has $($counts.Failed) failed test(s), $($counts.FailedBlocks) failed block(s), $($counts.FailedContainers) failed container(s)")
-    }
-    elseif ($exitCode -ne 0) {
-        $Suite.Failed++
-        $Suite.Problems.Add("pester: $name runner exited with $exitCode although no test failed")
-    }
-}
-
-function Invoke-PesterTests {
-    $suite = New-SuiteResult 'pester'
-    $files = @(Get-ChildItem -Path (Join-Path $RepoRoot 'tests/Pester') -Filter '*.Tests.ps1' -File | Sort-Object Name)
-    if ($PesterFile) {
-        $files = @($files | Where-Object { $n = $_.Name; $PesterFile | Where-Object { $n -like "*$_*" } })
-    }
-    Write-Step "Test: Pester ($($files.Count) file(s), $PesterThrottle at a time, $PesterTimeoutSeconds s each)"
-    if ($files.Count -eq 0) { return $suite }
-    $pesterModule = Get-PesterModulePath
-    $null = New-Item -ItemType Directory -Path (Join-Path $TestResultsRoot 'pester') -Force
-
-    $queue = [System.Collections.Generic.Queue[System.IO.FileInfo]]::new([System.IO.FileInfo[]] $files)
-    $running = [System.Collections.Generic.List[object]]::new()
-    while ($queue.Count -gt 0 -or $running.Count -gt 0) {
-        while ($queue.Count -gt 0 -and $running.Count -lt $PesterThrottle) {
-            $running.Add((Start-PesterFile -File $queue.Dequeue() -PesterModule $pesterModule))
-        }
-        # Wait on the oldest run for a short while, then look at all of them.
-        $null = $running[0].Process.WaitForExit(250)
-        foreach ($run in @($running)) {
-            if (-not $run.Process.HasExited -and $run.Stopwatch.Elapsed.TotalSeconds -ge $PesterTimeoutSeconds) {
-                $run.TimedOut = $true
-                Write-Host "!! $($run.File.Name) still runs after $PesterTimeoutSeconds s: killing its process tree (pid $($run.Process.Id))"
-                $run.Process.Kill($true)
-                if (-not $run.Process.WaitForExit(30000)) {
-                    throw "$($run.File.Name): pid $($run.Process.Id) did not exit within 30 s of being killed."
-                }
-            }
-            if ($run.Process.HasExited) {
-                # The parameterless wait also waits for the exit code to be collected.
-                $run.Process.WaitForExit()
-                $null = $running.Remove($run)
-                Complete-PesterFile -Run $run -Suite $suite
-            }
-        }
-    }
-    $suite
 }
 
 function Invoke-TestTask {
@@ -476,8 +160,8 @@ function Invoke-TestTask {
         $null = New-Item -ItemType Directory -Path $TestResultsRoot -Force
         $env:SD_MODULE = Join-Path $ModuleOutput 'SocketDispatcher.psd1'
         $env:SD_BIN = Join-Path $ModuleOutput 'sd'
-        if (-not $SkipUnit) { $suites.Add((Invoke-UnitTests)) }
-        $suites.Add((Invoke-PesterTests))
+        if (-not $SkipUnit) { $suites.Add((Invoke-UnitTests $RepoRoot $Configuration $TestResultsRoot)) }
+        $suites.Add((Invoke-PesterTests -RepoRoot $RepoRoot -TestResultsRoot $TestResultsRoot -Filter $PesterFile -Throttle $PesterThrottle -TimeoutSeconds $PesterTimeoutSeconds))
     }
     catch {
         # The run itself broke (build, tool install, runner): report it as a failure, keep the
@@ -489,22 +173,8 @@ function Invoke-TestTask {
         $broken.Problems.Add("the test run stopped early: $($_.Exception.Message)")
         $suites.Add($broken)
     }
-
-    $passed = ($suites | Measure-Object -Property Passed -Sum).Sum
-    $failed = ($suites | Measure-Object -Property Failed -Sum).Sum
-    $skipped = ($suites | Measure-Object -Property Skipped -Sum).Sum
-    Write-Host ''
-    Write-Host 'Summary'
-    foreach ($suite in $suites) {
-        Write-Host ('  suite {0,-8} passed {1,5}   failed {2,5}   skipped {3,5}' -f $suite.Name, $suite.Passed, $suite.Failed, $suite.Skipped)
-    }
-    foreach ($suite in $suites) {
-        foreach ($problem in $suite.Problems) { Write-Host "  FAILED $problem" }
-    }
-    if ($passed + $failed -eq 0) { Write-Host '  FAILED no test ran' }
-    Write-Host "skipped: $skipped (not counted as passed)"
-    Write-Host "tests: $passed passed, $failed failed"
-    if ($failed -gt 0 -or $passed -eq 0) { 1 } else { 0 }
+    # Its last line is `tests: N passed, M failed`; it returns the exit code.
+    Write-TestSummary $suites
 }
 
 function Invoke-DemoTask {

@@ -1,6 +1,6 @@
 # The deployable folder that build.ps1 makes (artifacts/SocketDispatcher): the manifest, the import,
 # the flat layout with native libraries next to the assemblies, and the `sd` binary next to them.
-# Runs in its own `dotnet pwsh` process (tests/Pester/Invoke-PesterFile.ps1).
+# Runs in its own `dotnet pwsh` process (tools/Invoke-PesterFile.ps1).
 
 BeforeDiscovery {
     $repoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path

@@ -1,6 +1,6 @@
 # The client cmdlets against real sockets in this process: a small line echo server
 # (Fixtures/LineEchoServer.cs, plain TCP and TLS with openssl-made certificates), a refused port,
-# and ed-signal style sends. Runs in its own `dotnet pwsh` process (tests/Pester/Invoke-PesterFile.ps1).
+# and ed-signal style sends. Runs in its own `dotnet pwsh` process (tools/Invoke-PesterFile.ps1).
 
 BeforeAll {
     Set-StrictMode -Version Latest

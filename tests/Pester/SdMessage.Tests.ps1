@@ -1,5 +1,5 @@
 # New-SdMessage and ConvertFrom-SdMessage: building messages, wire text and JSON round trips, and
-# bad lines. No sockets. Runs in its own `dotnet pwsh` process (tests/Pester/Invoke-PesterFile.ps1).
+# bad lines. No sockets. Runs in its own `dotnet pwsh` process (tools/Invoke-PesterFile.ps1).
 
 BeforeAll {
     Set-StrictMode -Version Latest

@@ -1,6 +1,6 @@
 # Start-SdListener and Start-SdDispatcher in this process: each runs in the foreground of its own
 # background runspace, and the test talks to them with the client cmdlets over real sockets.
-# Runs in its own `dotnet pwsh` process (tests/Pester/Invoke-PesterFile.ps1).
+# Runs in its own `dotnet pwsh` process (tools/Invoke-PesterFile.ps1).
 
 BeforeAll {
     Set-StrictMode -Version Latest

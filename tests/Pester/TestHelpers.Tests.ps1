@@ -186,7 +186,7 @@ Describe 'fake' {
 }
 '@
             $pwsh = (Get-Process -Id $PID).Path
-            $runner = Join-Path $PSScriptRoot 'Invoke-PesterFile.ps1'
+            $runner = Join-Path $PSScriptRoot '../../tools/Invoke-PesterFile.ps1'
             $script:counts = Join-Path $TestDrive 'counts.json'
             $arguments = @('-NoProfile', '-NonInteractive', '-File', $runner, '-Path', $fake,
                 '-PesterModule', (Join-Path (Get-Module Pester).ModuleBase 'Pester.psd1'),

@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using Microsoft.Extensions.Logging;
 
 namespace SocketDispatcher.PowerShell;
 
@@ -117,10 +116,10 @@ public sealed class StartSdListenerCommand : SdCmdlet
     protected override void ProcessRecord()
     {
         var options = CreateOptions();
-        SdFileLoggerProvider? file;
+        ListenerHost host;
         try
         {
-            file = LogFile is null ? null : new SdFileLoggerProvider(SessionState.Path.GetUnresolvedProviderPathFromPSPath(LogFile));
+            host = new ListenerHost(LogFile is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(LogFile));
         }
         catch (SdException ex)
         {
@@ -128,34 +127,31 @@ public sealed class StartSdListenerCommand : SdCmdlet
             return;
         }
 
-        options.LogFile = file;
-        var loggerFactory = PipelineLog.CreateFactory(out var log, file);
-        var resources = new Resources(loggerFactory, file);
-        Log = log;
-        SdListener listener;
+        Log = host.Log;
         try
         {
-            listener = Await(SdListener.StartAsync(options, loggerFactory, CancelToken));
+            Await(host.StartAsync(options, CancelToken));
         }
         catch (SdException ex)
         {
-            resources.Dispose();
+            host.Dispose();
             ThrowTerminatingError(SdErrors.From(ex, Endpoint));
             return;
         }
         catch (OperationCanceledException)
         {
-            resources.Dispose();
+            host.Dispose();
             return;
         }
 
-        if (AsJob)
-        {
-            StartJob(listener, log, resources);
-            return;
-        }
+        if (ParameterSetName == JobSet) StartJob(host);
+        else RunInForeground(host);
+    }
 
-        using var _ = resources;
+    private void RunInForeground(ListenerHost host)
+    {
+        using var _ = host;
+        var listener = host.Listener;
         SdListenerRegistry.Add(listener, job: null);
         try
         {
@@ -170,7 +166,7 @@ public sealed class StartSdListenerCommand : SdCmdlet
         {
             // Ctrl+C: stop as QUIT does; nothing can be written any more, so wait without pumping.
             Log = null;
-            WaitQuietly(listener.StopAsync(drain: true, "Ctrl+C in Start-SdListener"));
+            host.Stop("Ctrl+C in Start-SdListener");
         }
         catch (SdException ex)
         {
@@ -178,12 +174,13 @@ public sealed class StartSdListenerCommand : SdCmdlet
         }
         finally
         {
-            WaitQuietly(listener.DisposeAsync().AsTask());
+            host.DisposeListener();
         }
     }
 
-    private void StartJob(SdListener listener, PipelineLog log, IDisposable resources)
+    private void StartJob(ListenerHost host)
     {
+        var listener = host.Listener;
         var job = new SdServiceJob(MyInvocation.Line, listener.Name, "SdListenerJob", string.Join(' ', listener.Endpoints), typeof(StartSdListenerCommand));
         SdListenerRegistry.Add(listener, job);
 
@@ -191,31 +188,28 @@ public sealed class StartSdListenerCommand : SdCmdlet
         Log = null;
         try
         {
-            WaitForDispatchers(listener);
+            WaitForDispatchers(host);
         }
         catch (OperationCanceledException)
         {
             // Ctrl+C while the dispatchers start: nothing was returned, so nothing may keep running.
-            Log = null;
-            WaitQuietly(listener.DisposeAsync().AsTask());
-            resources.Dispose();
+            host.DisposeListener();
+            host.Dispose();
             return;
         }
 
-        job.Start(PumpAsync(listener, job), (drain, reason) => listener.StopAsync(drain, reason), () => listener.State.ToString().ToLowerInvariant(), log, resources);
-        JobRepository.Add(job);
-        WriteObject(job);
+        WriteJob(job, host);
     }
 
     /// <summary>Shows progress until every spawned dispatcher said HELLO (bounded: a crash loop ends the listener).</summary>
-    private void WaitForDispatchers(SdListener listener)
+    private void WaitForDispatchers(ListenerHost host)
     {
         if (Dispatchers == 0) return;
-        var progress = new ProgressRecord(1, $"Starting listener {listener.Name}", "Waiting for dispatchers");
+        var progress = new ProgressRecord(1, $"Starting listener {host.Listener.Name}", "Waiting for dispatchers");
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!listener.Completion.IsCompleted && DateTime.UtcNow < deadline)
+        while (!host.Listener.Completion.IsCompleted && DateTime.UtcNow < deadline)
         {
-            var ready = listener.GetDispatchers().Count(d => d.State == SdDispatcherState.Ready);
+            var ready = host.CountReadyDispatchers();
             if (ready >= Dispatchers) break;
             progress.StatusDescription = $"{ready} of {Dispatchers} dispatchers ready";
             progress.PercentComplete = 100 * ready / Dispatchers;
@@ -227,14 +221,8 @@ public sealed class StartSdListenerCommand : SdCmdlet
         WriteProgress(progress);
         if (DateTime.UtcNow >= deadline)
         {
-            WriteWarning($"{listener.Name}: not every dispatcher was ready within 30 s; the job runs, and connections wait until one is (see its log: Receive-Job -Verbose)");
+            WriteWarning($"{host.Listener.Name}: not every dispatcher was ready within 30 s; the job runs, and connections wait until one is (see its log: Receive-Job -Verbose)");
         }
-    }
-
-    private static async Task PumpAsync(SdListener listener, SdServiceJob job)
-    {
-        await foreach (var handoff in listener.Handoffs.ReadAllAsync().ConfigureAwait(false)) job.Output.Add(PSObject.AsPSObject(handoff));
-        await listener.Completion.ConfigureAwait(false);
     }
 
     private ListenerOptions CreateOptions()
@@ -275,27 +263,5 @@ public sealed class StartSdListenerCommand : SdCmdlet
         foreach (var endpoint in Endpoint) options.Endpoints.Add(endpoint);
         foreach (var endpoint in Control ?? []) options.ControlEndpoints.Add(endpoint);
         return options;
-    }
-
-    private static void WaitQuietly(Task task)
-    {
-        try
-        {
-            task.GetAwaiter().GetResult();
-        }
-        catch (SdException)
-        {
-            // Already reported through Completion, or the pipeline is stopping and cannot report it.
-        }
-    }
-
-    /// <summary>The logger factory and the log file of a listener, released together when it has stopped.</summary>
-    private sealed class Resources(ILoggerFactory loggerFactory, SdFileLoggerProvider? file) : IDisposable
-    {
-        public void Dispose()
-        {
-            loggerFactory.Dispose();
-            file?.Dispose();
-        }
     }
 }

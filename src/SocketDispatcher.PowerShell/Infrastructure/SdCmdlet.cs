@@ -63,6 +63,17 @@ public abstract class SdCmdlet : PSCmdlet, IDisposable
     }
 
     /// <summary>
+    /// Runs <paramref name="service"/> as <paramref name="job"/>, adds the job to the session's repository
+    /// (Get-Job, Wait-Job, Receive-Job) and writes it: how every -AsJob returns its job.
+    /// </summary>
+    private protected void WriteJob(SdServiceJob job, ISdJobService service)
+    {
+        job.Start(service);
+        JobRepository.Add(job);
+        WriteObject(job);
+    }
+
+    /// <summary>
     /// Resolves a file path given to a parameter (relative to the current PowerShell location, not
     /// the process's); a missing file ends the command with an ObjectNotFound error.
     /// </summary>

@@ -4,10 +4,12 @@ using Microsoft.Extensions.Logging;
 namespace SocketDispatcher.PowerShell;
 
 /// <summary>
-/// The job <c>Start-SdListener -AsJob</c> and <c>Start-SdDispatcher -AsJob</c> return: the service
-/// runs in this process (Core is asynchronous, so no runspace or thread is held for it), its objects
-/// go to the job's Output, its log to Verbose and Warning, and a failure to Error. <c>Stop-Job</c>
-/// stops it as QUIT does (open conversations drain) and returns once it is gone; <c>Remove-Job</c>
+/// The job <c>Start-SdListener -AsJob</c> and <c>Start-SdDispatcher -AsJob</c> return, started the
+/// same way by both (<see cref="Start"/> with an <see cref="ISdJobService"/>): the service runs in this
+/// process (a listener holds no thread, Core being asynchronous; a script-handler dispatcher holds one
+/// thread and runspace for its scriptblocks), its objects go to the job's Output, its log to Verbose
+/// and Warning, and a failure to Error. <c>Stop-Job</c> stops it (a listener as QUIT does, letting open
+/// conversations drain; a dispatcher as Ctrl+C does) and returns once it is gone; <c>Remove-Job</c>
 /// releases it. The model is PowerShell/ThreadJob: a <see cref="Job"/> registered in the session's
 /// job repository, so Get-Job, Wait-Job and Receive-Job -Wait treat it like any other.
 /// </summary>
@@ -16,11 +18,8 @@ public sealed class SdServiceJob : Job
     private readonly object _gate = new();
     private readonly string _location;
     private readonly string _errorSuffix;
-    private PipelineLog? _log;
+    private ISdJobService? _service;
     private RegisteredWaitHandle? _logWait;
-    private Func<bool, string, Task>? _stop;
-    private Func<string>? _status;
-    private IDisposable? _resources;
     private Task? _running;
     private bool _stopRequested;
 
@@ -36,7 +35,7 @@ public sealed class SdServiceJob : Job
     public override string Location => _location;
 
     /// <summary>The service's own state: running, stopping, stopped.</summary>
-    public override string StatusMessage => _status?.Invoke() ?? JobStateInfo.State.ToString();
+    public override string StatusMessage => _service?.State ?? JobStateInfo.State.ToString();
 
     /// <summary>Whether Receive-Job has anything left to take.</summary>
     public override bool HasMoreData
@@ -48,20 +47,17 @@ public sealed class SdServiceJob : Job
     /// </summary>
     public override void StopJob() => Stop(drain: true, "Stop-Job").GetAwaiter().GetResult();
 
-    /// <summary>Starts watching a service that runs already.</summary>
-    /// <param name="running">Completes when the service has stopped (faults when it failed); it writes the job's output meanwhile.</param>
-    /// <param name="stop">Asks the service to stop: with a drain or not, and why.</param>
-    /// <param name="status">The service's own state, for <see cref="StatusMessage"/>.</param>
-    /// <param name="log">The log to copy into Verbose and Warning; null when the service writes to the job's streams itself.</param>
-    /// <param name="resources">Released once the service has stopped (its logger factory, its log file).</param>
-    internal void Start(Task running, Func<bool, string, Task> stop, Func<string> status, PipelineLog? log, IDisposable? resources)
+    /// <summary>
+    /// Runs <paramref name="service"/> as this job: copies its log into Verbose and Warning, has it
+    /// write its objects to Output, and disposes it once it has stopped. Both Start- cmdlets start
+    /// their job this way, then register and write it.
+    /// </summary>
+    internal void Start(ISdJobService service)
     {
-        _stop = stop;
-        _status = status;
-        _log = log;
-        _resources = resources;
-        if (log is not null) _logWait = ThreadPool.RegisterWaitForSingleObject(log.Signal, (_, _) => CopyLog(), null, Timeout.Infinite, executeOnlyOnce: false);
+        _service = service;
+        _logWait = ThreadPool.RegisterWaitForSingleObject(service.Log.Signal, (_, _) => CopyLog(), null, Timeout.Infinite, executeOnlyOnce: false);
         SetJobState(JobState.Running);
+        var running = service.RunAsync(this);
         _running = running;
         _ = running.ContinueWith(Finish, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
@@ -75,23 +71,23 @@ public sealed class SdServiceJob : Job
     /// <summary>Stops the service (Stop-SdListener, Stop-Job) and completes when it has.</summary>
     internal Task Stop(bool drain, string reason)
     {
-        Func<bool, string, Task>? stop;
+        ISdJobService? service;
         lock (_gate)
         {
-            if (IsFinishedState(JobStateInfo.State) || _stop is null) return Task.CompletedTask;
+            if (IsFinishedState(JobStateInfo.State) || _service is null) return Task.CompletedTask;
             _stopRequested = true;
-            stop = _stop;
+            service = _service;
         }
 
         if (JobStateInfo.State == JobState.Running) SetJobState(JobState.Stopping);
-        return WaitQuietly(stop(drain, reason));
+        return WaitQuietly(service.StopAsync(drain, reason));
     }
 
     /// <summary>Stops a service still running and releases what it holds.</summary>
     /// <param name="disposing">Whether this is called from Dispose().</param>
     protected override void Dispose(bool disposing)
     {
-        if (disposing && !IsFinishedState(JobStateInfo.State) && _stop is not null)
+        if (disposing && !IsFinishedState(JobStateInfo.State) && _service is not null)
         {
             Stop(drain: false, "Remove-Job").GetAwaiter().GetResult();
         }
@@ -134,13 +130,13 @@ public sealed class SdServiceJob : Job
             });
         }
 
-        _resources?.Dispose();
+        _service?.Dispose();
         SetJobState(failure is not null && !stopped ? JobState.Failed : stopped ? JobState.Stopped : JobState.Completed);
     }
 
     private void CopyLog()
     {
-        if (_log is not { } log) return;
+        if (_service?.Log is not { } log) return;
         lock (log)
         {
             while (log.TryDequeue(out var entry))

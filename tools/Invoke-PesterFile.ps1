@@ -1,7 +1,8 @@
 #Requires -Version 7.4
 <#
 .SYNOPSIS
-    Runs one Pester file and writes its counts to a JSON file. build.ps1 starts it in a fresh
+    Runs one Pester file and writes its counts to a JSON file. build.ps1's Test task
+    (Invoke-PesterTests in tools/SdTestRunner.psm1) starts it in a fresh
     `dotnet pwsh` process for every *.Tests.ps1 file, because a loaded binary module cannot be
     unloaded and each file must start from a clean session.
 
