@@ -156,7 +156,7 @@ public sealed class PermanentClient : SdConnection
                 try
                 {
                     var (stream, _, _) = await ClientConnector.ConnectAsync(Endpoint, _options.Connection, token).ConfigureAwait(false);
-                    transport = new MessageConnection(Id, stream, Target, _options.Connection.MaxLineBytes, Logger, _options.Connection.Trace);
+                    transport = new StreamTransport(Id, stream, Target, _options.Connection.MaxLineBytes, Logger, _options.Connection.Trace);
                 }
                 catch (SdException ex)
                 {

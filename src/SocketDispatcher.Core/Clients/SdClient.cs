@@ -55,7 +55,7 @@ public sealed class SdClient : SdConnection
         var remote = endpoint.IsUnix ? endpoint.ToString() : socket.RemoteEndPoint?.ToString();
         var local = endpoint.IsUnix ? string.Empty : socket.LocalEndPoint?.ToString();
         var client = new SdClient(id, endpoint, local, remote, tls, logger);
-        client.Attach(new MessageConnection(id, stream, remote, options.MaxLineBytes, logger, options.Trace), remote, completesQueue: true);
+        client.Attach(new StreamTransport(id, stream, remote, options.MaxLineBytes, logger, options.Trace), remote, completesQueue: true);
         return client;
     }
 }

@@ -143,7 +143,7 @@ internal sealed class ControlServer : IAsyncDisposable
             var isLocal = remote is null || IPAddress.IsLoopback(remote.Address);
             // unix: peers passed the uid check; tcp:// peers prove themselves with the secret, line by line.
             Func<LineResult, bool>? admits = endpoint.IsUnix ? null : line => SecretCode.Admits(_options.SecretCode, line, endpoint.ToString(), peer, _logger);
-            var session = new MessageSession(id, new NetworkStream(socket, ownsSocket: true), peer, isLocal, _options.MaxLineBytes, _options.Trace, _logger, _requestStop, admits);
+            var session = new TransportSession(id, new NetworkStream(socket, ownsSocket: true), peer, isLocal, _options.MaxLineBytes, _options.Trace, _logger, _requestStop, admits);
             var run = session.RunAsync(_router, _stopping.Token);
             lock (_sessions) _sessions.Add(run);
             _ = run.ContinueWith(t => { lock (_sessions) _sessions.Remove(t); }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);

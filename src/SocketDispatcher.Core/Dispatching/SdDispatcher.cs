@@ -24,7 +24,7 @@ public sealed partial class SdDispatcher : IAsyncDisposable
     private readonly HandoffChannel _channel;
     private readonly ConcurrentDictionary<string, Task> _sessions = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _abortSessions = new();
-    private SessionSettings _settings;
+    private ConversationSettings _settings;
     private long _handled;
     private readonly object _drainGate = new();
     private Task _run = Task.CompletedTask;
@@ -41,7 +41,7 @@ public sealed partial class SdDispatcher : IAsyncDisposable
         // A built-in handler never blocks, so its conversation starts on the reading thread and, without
         // TLS, waits on the dispatcher's own poller instead of a .NET Socket; a custom router (a PowerShell
         // script, a test's) may block, so it starts on the thread pool, as TLS does (a handshake is about 1 ms of CPU).
-        _settings = new SessionSettings(router, null, 64 * 1024, options.Trace, options.HandshakeTimeout, logger, RequestServiceStop, options.Router is null ? SocketPoller.Shared : null);
+        _settings = new ConversationSettings(router, null, 64 * 1024, options.Trace, options.HandshakeTimeout, logger, RequestServiceStop, options.Router is null ? SocketPoller.Shared : null);
     }
 
     /// <summary>This process's id.</summary>
@@ -272,8 +272,8 @@ public sealed partial class SdDispatcher : IAsyncDisposable
         var settings = _settings;
         // With a poller (a built-in handler) a plain conversation starts here, on the reading thread.
         var run = settings.Poller is not null && !tls
-            ? ServerSession.RunAsync(id, descriptor, peer, family, tls, settings, _abortSessions.Token)
-            : Task.Run(() => ServerSession.RunAsync(id, descriptor, peer, family, tls, settings, _abortSessions.Token));
+            ? DispatcherConversation.RunAsync(id, descriptor, peer, family, tls, settings, _abortSessions.Token)
+            : Task.Run(() => DispatcherConversation.RunAsync(id, descriptor, peer, family, tls, settings, _abortSessions.Token));
         _sessions[id] = run;
         run.ContinueWith(_ => Closed(id), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
