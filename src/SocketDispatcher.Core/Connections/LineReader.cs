@@ -44,7 +44,7 @@ internal static class LineReader
 
             if (!oversize && buffer.Length > maxLineBytes) oversize = true;
             reader.AdvanceTo(buffer.Start, buffer.End);
-            if (oversize) batch.Add(new LineResult(string.Empty, null, new MessageFormatException(maxLineBytes, $"line longer than {maxLineBytes} bytes"), IsOversize: true));
+            if (oversize) batch.Add(new LineResult(string.Empty, null, new SdMessageFormatException(maxLineBytes, $"line longer than {maxLineBytes} bytes"), IsOversize: true));
             if (batch.Count > 0)
             {
                 await onLines(batch).ConfigureAwait(false);
@@ -80,7 +80,7 @@ internal static class LineReader
         }
         catch (DecoderFallbackException ex)
         {
-            return new LineResult(Encoding.UTF8.GetString(line), null, new MessageFormatException(ex.Index < 0 ? 0 : ex.Index, "the line is not valid UTF-8"));
+            return new LineResult(Encoding.UTF8.GetString(line), null, new SdMessageFormatException(ex.Index < 0 ? 0 : ex.Index, "the line is not valid UTF-8"));
         }
 
         if (string.IsNullOrWhiteSpace(text)) return new LineResult(string.Empty, null, null);

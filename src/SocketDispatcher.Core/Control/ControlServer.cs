@@ -75,7 +75,7 @@ internal sealed class ControlServer : IAsyncDisposable
     {
         if (endpoint.Kind == SdEndpointKind.Udp)
         {
-            var service = SdDatagramService.Start(endpoint, _router, new DatagramServiceOptions { SecretCode = _options.SecretCode, Trace = _options.Trace }, _logger);
+            var service = SdDatagramService.Start(endpoint, _router, new SdDatagramServiceOptions { SecretCode = _options.SecretCode, Trace = _options.Trace }, _logger);
             _datagrams.Add(service);
             return;
         }

@@ -18,7 +18,7 @@ namespace SocketDispatcher;
 /// </summary>
 public sealed partial class SdDispatcher : IAsyncDisposable
 {
-    private readonly DispatcherOptions _options;
+    private readonly SdDispatcherOptions _options;
     private readonly ILogger _logger;
     private readonly SdMessageRouter _router;
     private readonly HandoffChannel _channel;
@@ -31,7 +31,7 @@ public sealed partial class SdDispatcher : IAsyncDisposable
     private Task? _draining;
     private TimeSpan _drain = TimeSpan.FromSeconds(30);
 
-    private SdDispatcher(DispatcherOptions options, SdMessageRouter router, HandoffChannel channel, ILogger logger)
+    private SdDispatcher(SdDispatcherOptions options, SdMessageRouter router, HandoffChannel channel, ILogger logger)
     {
         _options = options;
         _router = router;
@@ -60,9 +60,9 @@ public sealed partial class SdDispatcher : IAsyncDisposable
     public Task Completion => _run;
 
     /// <summary>Connects to the listener and starts taking connections.</summary>
-    /// <exception cref="SdException">The handoff socket does not answer within <see cref="DispatcherOptions.ConnectTimeout"/>
+    /// <exception cref="SdException">The handoff socket does not answer within <see cref="SdDispatcherOptions.ConnectTimeout"/>
     /// (reason <c>HandoffUnreachable</c>), the handler is unknown, or a message definition cannot be loaded.</exception>
-    public static async Task<SdDispatcher> StartAsync(DispatcherOptions options, ILoggerFactory loggerFactory, CancellationToken cancellationToken = default)
+    public static async Task<SdDispatcher> StartAsync(SdDispatcherOptions options, ILoggerFactory loggerFactory, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
@@ -115,7 +115,7 @@ public sealed partial class SdDispatcher : IAsyncDisposable
         }
     }
 
-    private static async Task<HandoffChannel> ConnectAsync(DispatcherOptions options, CancellationToken cancellationToken)
+    private static async Task<HandoffChannel> ConnectAsync(SdDispatcherOptions options, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + options.ConnectTimeout;
         var pause = TimeSpan.FromMilliseconds(20);
@@ -240,7 +240,7 @@ public sealed partial class SdDispatcher : IAsyncDisposable
         if (config.GetParameter("cert") is not { Length: > 0 } cert) return;
         try
         {
-            _settings = _settings with { Tls = TlsSetup.CreateServerOptions(new TlsServerOptions
+            _settings = _settings with { Tls = TlsSetup.CreateServerOptions(new SdTlsServerOptions
             {
                 CertificatePath = cert,
                 KeyPath = config.GetParameter("key") is { Length: > 0 } key ? key : null,

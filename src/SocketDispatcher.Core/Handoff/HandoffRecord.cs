@@ -11,7 +11,7 @@ namespace SocketDispatcher.Handoff;
 /// </summary>
 internal sealed class HandoffRecord : IDisposable
 {
-    public HandoffRecord(string text, SdMessage? message, MessageFormatException? error, SocketDescriptor? descriptor)
+    public HandoffRecord(string text, SdMessage? message, SdMessageFormatException? error, SocketDescriptor? descriptor)
     {
         Text = text;
         Message = message;
@@ -23,7 +23,7 @@ internal sealed class HandoffRecord : IDisposable
 
     public SdMessage? Message { get; }
 
-    public MessageFormatException? Error { get; }
+    public SdMessageFormatException? Error { get; }
 
     /// <summary>The descriptor that came with the record (SCM_RIGHTS), owned by the record until taken.</summary>
     public SocketDescriptor? Descriptor { get; private set; }

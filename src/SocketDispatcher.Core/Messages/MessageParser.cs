@@ -35,7 +35,7 @@ internal static class MessageParser
     private static readonly SearchValues<char> AddressStops = SearchValues.Create(" :/");
 
     /// <summary>Parses <paramref name="line"/>; positions in errors are indexes into it, before trimming.</summary>
-    /// <exception cref="MessageFormatException">The line is not a valid message.</exception>
+    /// <exception cref="SdMessageFormatException">The line is not a valid message.</exception>
     public static SdMessage Parse(string line)
     {
         var text = line.AsSpan();
@@ -346,5 +346,5 @@ internal static class MessageParser
         return new string(buffer[..n]);
     }
 
-    private static MessageFormatException Error(int position, string reason) => new(position, reason);
+    private static SdMessageFormatException Error(int position, string reason) => new(position, reason);
 }

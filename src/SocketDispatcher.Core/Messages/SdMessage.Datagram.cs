@@ -12,7 +12,7 @@ public sealed partial class SdMessage
     /// eventdispatcher's UDP senders write it either way.
     /// </summary>
     /// <param name="payload">The datagram's bytes, as received (at most a datagram's size).</param>
-    /// <exception cref="MessageFormatException">
+    /// <exception cref="SdMessageFormatException">
     /// The payload is not UTF-8, holds more than one line (a datagram carries one message), or is
     /// not a valid message; the exception names the position and the reason.
     /// </exception>
@@ -20,7 +20,7 @@ public sealed partial class SdMessage
     {
         if (payload.Length > 0 && payload[^1] == (byte)'\n') payload = payload[..^1];
         var newline = payload.IndexOf((byte)'\n');
-        if (newline >= 0) throw new MessageFormatException(newline, "a datagram carries one message: a newline may only end it");
+        if (newline >= 0) throw new SdMessageFormatException(newline, "a datagram carries one message: a newline may only end it");
         string text;
         try
         {
@@ -28,7 +28,7 @@ public sealed partial class SdMessage
         }
         catch (DecoderFallbackException ex)
         {
-            throw new MessageFormatException(ex.Index < 0 ? 0 : ex.Index, "the datagram is not valid UTF-8");
+            throw new SdMessageFormatException(ex.Index < 0 ? 0 : ex.Index, "the datagram is not valid UTF-8");
         }
 
         return MessageParser.Parse(text);
@@ -39,7 +39,7 @@ public sealed partial class SdMessage
     /// <param name="message">The message, when the payload is valid.</param>
     /// <param name="error">Why the payload is not valid, otherwise.</param>
     /// <returns>Whether the payload is a valid message.</returns>
-    public static bool TryParseDatagram(ReadOnlySpan<byte> payload, out SdMessage? message, out MessageFormatException? error)
+    public static bool TryParseDatagram(ReadOnlySpan<byte> payload, out SdMessage? message, out SdMessageFormatException? error)
     {
         try
         {
@@ -47,7 +47,7 @@ public sealed partial class SdMessage
             error = null;
             return true;
         }
-        catch (MessageFormatException ex)
+        catch (SdMessageFormatException ex)
         {
             message = null;
             error = ex;

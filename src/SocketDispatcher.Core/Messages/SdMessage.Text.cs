@@ -17,7 +17,7 @@ public sealed partial class SdMessage
     /// other backslash is kept with the character after it, as eventdispatcher keeps it.
     /// </remarks>
     /// <param name="line">The line, with or without its <c>\n</c>.</param>
-    /// <exception cref="MessageFormatException">The line is not a valid message; the exception names the position and the reason.</exception>
+    /// <exception cref="SdMessageFormatException">The line is not a valid message; the exception names the position and the reason.</exception>
     public static SdMessage Parse(string line)
     {
         ArgumentNullException.ThrowIfNull(line);
@@ -29,7 +29,7 @@ public sealed partial class SdMessage
     /// <param name="message">The message, when the line is valid.</param>
     /// <param name="error">Why the line is not valid, otherwise.</param>
     /// <returns>Whether the line is a valid message.</returns>
-    public static bool TryParse(string line, out SdMessage? message, out MessageFormatException? error)
+    public static bool TryParse(string line, out SdMessage? message, out SdMessageFormatException? error)
     {
         try
         {
@@ -37,7 +37,7 @@ public sealed partial class SdMessage
             error = null;
             return true;
         }
-        catch (MessageFormatException ex)
+        catch (SdMessageFormatException ex)
         {
             message = null;
             error = ex;

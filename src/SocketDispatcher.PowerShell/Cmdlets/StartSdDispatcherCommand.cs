@@ -87,7 +87,7 @@ public sealed class StartSdDispatcherCommand : SdCmdlet
         }
 
         var queue = Channel.CreateUnbounded<ScriptWork>(new UnboundedChannelOptions { SingleReader = true });
-        var options = new DispatcherOptions
+        var options = new SdDispatcherOptions
         {
             Handoff = Handoff,
             Handler = Handler as string ?? "conversation",
@@ -285,7 +285,7 @@ public sealed class StartSdDispatcherCommand : SdCmdlet
 
             work.Done.TrySetResult(replies);
         }
-        catch (Exception ex) when (ex is RuntimeException or MessageFormatException)
+        catch (Exception ex) when (ex is RuntimeException or SdMessageFormatException)
         {
             // A bad parameter read by the script (SdException InvalidArgument) is answered INVALID by the router.
             if (FindSdException(ex) is { Kind: SdErrorKind.InvalidArgument } bad)

@@ -165,7 +165,7 @@ public class MessageReadingTests
     [Fact]
     public void ParseReportsPositionAndReasonInExceptionMessage()
     {
-        var ex = Assert.Throws<MessageFormatException>(() => SdMessage.Parse("PING a"));
+        var ex = Assert.Throws<SdMessageFormatException>(() => SdMessage.Parse("PING a"));
         Assert.Equal("at position 6: parameter 'a' without '='", ex.Message);
     }
 
@@ -182,7 +182,7 @@ public class MessageReadingTests
 
     private static void AssertRejected(string line, int position, string reason)
     {
-        var ex = Assert.Throws<MessageFormatException>(() => SdMessage.Parse(line));
+        var ex = Assert.Throws<SdMessageFormatException>(() => SdMessage.Parse(line));
         Assert.Contains(reason, ex.Reason, StringComparison.Ordinal);
         Assert.True(position == ex.Position, $"<{line}>: expected position {position}, got {ex.Position} ({ex.Reason})");
     }

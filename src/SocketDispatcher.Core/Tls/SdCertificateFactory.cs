@@ -12,7 +12,7 @@ namespace SocketDispatcher;
 /// extended key usage. The CA is meant for development only: anyone with <c>ca.key</c> can mint
 /// certificates that clients trusting <c>ca.pem</c> accept.
 /// </remarks>
-public static class CertificateFactory
+public static class SdCertificateFactory
 {
     private const string ServerAuthOid = "1.3.6.1.5.5.7.3.1";
     private const string ClientAuthOid = "1.3.6.1.5.5.7.3.2";
