@@ -5,7 +5,7 @@ namespace SocketDispatcher.Fuzz;
 /// <summary>
 /// What must hold for any input: the parsers either read a message or refuse the input with a
 /// <see cref="SdMessageFormatException"/>, and every message they read is written back to text and
-/// JSON that read back to the same message (design.md section 5: nothing is lost).
+/// JSON that read back to the same message (nothing is lost: docs/architecture.md, "Message format").
 /// </summary>
 internal static class MessageProperties
 {

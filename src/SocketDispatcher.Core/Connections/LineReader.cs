@@ -8,7 +8,7 @@ namespace SocketDispatcher.Connections;
 /// The one line reader of the protocol, on <see cref="PipeReader"/> (System.IO.Pipelines): it drains
 /// every complete line of a read, turns each into an owned <see cref="LineResult"/>, then advances
 /// the reader. A line with no <c>\n</c> within the maximum length is reported once as oversize and
-/// reading stops: it is never buffered without bound (design.md section 5, "Limits").
+/// reading stops: it is never buffered without bound (docs/architecture.md, "Message format").
 /// </summary>
 internal static class LineReader
 {

@@ -12,7 +12,7 @@ namespace SocketDispatcher;
 
 /// <summary>
 /// A message service on a datagram endpoint, <c>udp://</c> or <c>unixgram:</c>: each datagram carries
-/// one message (design.md section 5), is routed through an <see cref="SdMessageRouter"/> (built-ins
+/// one message (docs/architecture.md, "Message format"), is routed through an <see cref="SdMessageRouter"/> (built-ins
 /// <c>HELP</c>, <c>ALIVE</c>, <c>UNKNOWN</c>, <c>INVALID</c> included), and answers go back to the
 /// sender's address (sendto(2)). A datagram cannot be handed to another process once received, so
 /// the service runs in the process that binds it (<c>sd serve</c>, or a listener's control endpoint).

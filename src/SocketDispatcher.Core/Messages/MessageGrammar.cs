@@ -3,7 +3,7 @@ using System.Text;
 namespace SocketDispatcher;
 
 /// <summary>
-/// Name rules of the message format (design.md section 5), shared by the <see cref="SdMessage"/>
+/// Name rules of the message format (docs/architecture.md, "Message format"), shared by the <see cref="SdMessage"/>
 /// constructor (which throws <see cref="ArgumentException"/>) and the parser (which reports a
 /// <see cref="SdMessageFormatException"/> at the offending character).
 /// </summary>

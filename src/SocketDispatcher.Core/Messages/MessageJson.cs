@@ -7,7 +7,7 @@ using System.Text.Json;
 namespace SocketDispatcher;
 
 /// <summary>
-/// The JSON form of a message (protocol-vectors.md "JSON"), with eventdispatcher's field names
+/// The JSON form of a message (vectors in tests/Unit/Messages/MessageJsonTests.cs), with eventdispatcher's field names
 /// (m2osw/eventdispatcher, eventdispatcher/message.cpp, <c>to_json()</c> and <c>from_json()</c>).
 /// </summary>
 /// <remarks>

@@ -5,7 +5,7 @@ namespace SocketDispatcher;
 
 /// <summary>
 /// Reads one line of eventdispatcher's message format into an <see cref="SdMessage"/>
-/// (design.md section 5, protocol-vectors.md "Reading").
+/// (docs/architecture.md, "Message format"; the vectors are in tests/Unit/Messages/MessageReadingTests.cs).
 /// </summary>
 /// <remarks>
 /// <para>

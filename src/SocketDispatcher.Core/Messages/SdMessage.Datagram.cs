@@ -7,7 +7,7 @@ public sealed partial class SdMessage
     private static readonly UTF8Encoding StrictUtf8 = new(false, true);
 
     /// <summary>
-    /// Reads the one message a datagram carries (UDP, <c>unixgram:</c>; design.md section 5, "Limits"):
+    /// Reads the one message a datagram carries (UDP, <c>unixgram:</c>; docs/architecture.md, "Message format"):
     /// the payload is UTF-8, with or without a trailing <c>\n</c> (and telnet <c>\r</c>), as
     /// eventdispatcher's UDP senders write it either way.
     /// </summary>

@@ -5,7 +5,7 @@ public sealed partial class SdMessage
     /// <summary>
     /// The message as one line of JSON, in eventdispatcher's field names:
     /// <c>{"sent-from-server":..,"sent-from-service":..,"server":..,"service":..,"command":..,"parameters":{"name":"value",...}}</c>
-    /// (protocol-vectors.md, "JSON").
+    /// (vectors in tests/Unit/Messages/MessageJsonTests.cs).
     /// </summary>
     /// <remarks>
     /// Absent header fields and an empty parameter set are omitted; parameters are in ordinal order.

@@ -2,14 +2,14 @@ namespace SocketDispatcher;
 
 public sealed partial class SdMessage
 {
-    /// <summary>The message in wire form, without the trailing <c>\n</c> (protocol-vectors.md, "Writing").</summary>
+    /// <summary>The message in wire form, without the trailing <c>\n</c> (vectors in tests/Unit/Messages/MessageWritingTests.cs).</summary>
     /// <remarks>
     /// eventdispatcher's bytes for every value it can carry; a value that starts or ends with white
     /// space is also quoted so it survives the reader's trim. A server without a service is not written.
     /// </remarks>
     public override string ToString() => MessageWriter.Write(this);
 
-    /// <summary>Reads one message from a line (protocol-vectors.md, "Reading"); surrounding white space and a CR are ignored.</summary>
+    /// <summary>Reads one message from a line (vectors in tests/Unit/Messages/MessageReadingTests.cs); surrounding white space and a CR are ignored.</summary>
     /// <remarks>
     /// As lenient as eventdispatcher's <c>message::from_string()</c> where it is safe: a lower case
     /// command, a trailing <c>;</c>, a server without a service, a later duplicate replacing an

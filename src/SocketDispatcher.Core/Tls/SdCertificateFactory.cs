@@ -150,7 +150,7 @@ public static class SdCertificateFactory
     {
         // Written under a temporary name created with the final mode, then renamed: a key is never readable
         // by others, not even for a moment, and a reader never sees half a file.
-        // SocketDispatcher runs on Linux only (design.md section 1); file modes have no meaning elsewhere.
+        // SocketDispatcher runs on Linux only; file modes have no meaning elsewhere.
         if (OperatingSystem.IsWindows()) throw new PlatformNotSupportedException("development certificates need Unix file modes");
         var temporary = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
         try

@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace SocketDispatcher.Tests.Messages;
 
-/// <summary>The "JSON" section of protocol-vectors.md and what reading eventdispatcher's JSON needs.</summary>
+/// <summary>The JSON vectors of the message format (a message and its JSON line, both ways) and what reading eventdispatcher's JSON needs.</summary>
 public class MessageJsonTests
 {
     private const string VectorJson =

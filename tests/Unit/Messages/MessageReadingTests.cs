@@ -1,6 +1,6 @@
 namespace SocketDispatcher.Tests.Messages;
 
-/// <summary>The "Reading" table of protocol-vectors.md, row by row, plus eventdispatcher's other rules.</summary>
+/// <summary>The reading vectors of the message format (a line and the message or the error it gives), row by row, plus eventdispatcher's other rules.</summary>
 public class MessageReadingTests
 {
     [Fact]
