@@ -1,11 +1,12 @@
+using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
+using System.Text.Unicode;
 
 namespace SocketDispatcher;
 
 public sealed partial class SdMessage
 {
-    private static readonly UTF8Encoding StrictUtf8 = new(false, true);
-
     /// <summary>
     /// Reads the one message a datagram carries (UDP, <c>unixgram:</c>; docs/architecture.md, "Message format"):
     /// the payload is UTF-8, with or without a trailing <c>\n</c> (and telnet <c>\r</c>), as
@@ -17,41 +18,51 @@ public sealed partial class SdMessage
     /// not a valid message; the exception names the position and the reason.
     /// </exception>
     public static SdMessage ParseDatagram(ReadOnlySpan<byte> payload)
-    {
-        if (payload.Length > 0 && payload[^1] == (byte)'\n') payload = payload[..^1];
-        var newline = payload.IndexOf((byte)'\n');
-        if (newline >= 0) throw new SdMessageFormatException(newline, "a datagram carries one message: a newline may only end it");
-        string text;
-        try
-        {
-            text = StrictUtf8.GetString(payload);
-        }
-        catch (DecoderFallbackException ex)
-        {
-            throw new SdMessageFormatException(ex.Index < 0 ? 0 : ex.Index, "the datagram is not valid UTF-8");
-        }
+        => TryParseDatagram(payload, out var message, out var error) ? message : throw error;
 
-        return MessageParser.Parse(text);
-    }
-
-    /// <summary>Reads the one message a datagram carries, without throwing; see <see cref="ParseDatagram(ReadOnlySpan{byte})"/>.</summary>
+    /// <summary>
+    /// Reads the one message a datagram carries, without throwing; see <see cref="ParseDatagram(ReadOnlySpan{byte})"/>.
+    /// This is the core: a datagram service reads every payload a peer sends with it, and the error is built, never thrown.
+    /// </summary>
     /// <param name="payload">The datagram's bytes.</param>
     /// <param name="message">The message, when the payload is valid.</param>
     /// <param name="error">Why the payload is not valid, otherwise.</param>
     /// <returns>Whether the payload is a valid message.</returns>
-    public static bool TryParseDatagram(ReadOnlySpan<byte> payload, out SdMessage? message, out SdMessageFormatException? error)
+    public static bool TryParseDatagram(
+        ReadOnlySpan<byte> payload,
+        [NotNullWhen(true)] out SdMessage? message,
+        [NotNullWhen(false)] out SdMessageFormatException? error)
     {
-        try
+        message = null;
+        if (payload.Length > 0 && payload[^1] == (byte)'\n') payload = payload[..^1];
+        var newline = payload.IndexOf((byte)'\n');
+        if (newline >= 0)
         {
-            message = ParseDatagram(payload);
-            error = null;
-            return true;
-        }
-        catch (SdMessageFormatException ex)
-        {
-            message = null;
-            error = ex;
+            error = new SdMessageFormatException(newline, "a datagram carries one message: a newline may only end it");
             return false;
+        }
+
+        // Validate first rather than catch the strict decoder's exception: a bad payload is a peer's
+        // mistake, not an exceptional event. The index is the first invalid byte, as the decoder reports it.
+        if (!Utf8.IsValid(payload))
+        {
+            error = new SdMessageFormatException(InvalidUtf8Index(payload), "the datagram is not valid UTF-8");
+            return false;
+        }
+
+        return MessageParser.TryParse(Encoding.UTF8.GetString(payload), out message, out error);
+    }
+
+    /// <summary>The index of the first byte that is not part of valid UTF-8 (the payload is known to hold one).</summary>
+    private static int InvalidUtf8Index(ReadOnlySpan<byte> payload)
+    {
+        Span<char> scratch = stackalloc char[256];
+        var consumed = 0;
+        while (true)
+        {
+            var result = Utf8.ToUtf16(payload[consumed..], scratch, out var read, out _, replaceInvalidSequences: false);
+            consumed += read;
+            if (result != OperationStatus.DestinationTooSmall) return consumed;
         }
     }
 }

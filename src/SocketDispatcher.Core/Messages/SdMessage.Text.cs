@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace SocketDispatcher;
 
 public sealed partial class SdMessage
@@ -24,24 +26,21 @@ public sealed partial class SdMessage
         return MessageParser.Parse(line);
     }
 
-    /// <summary>Reads one message from a line without throwing.</summary>
-    /// <param name="line">The line.</param>
+    /// <summary>
+    /// Reads one message from a line without throwing: the way to read what a peer sends, where a bad
+    /// line is expected and answered. The error is built, never thrown.
+    /// </summary>
+    /// <param name="line">The line, with or without its <c>\n</c>.</param>
     /// <param name="message">The message, when the line is valid.</param>
-    /// <param name="error">Why the line is not valid, otherwise.</param>
+    /// <param name="error">Why the line is not valid, otherwise: the same position and reason <see cref="Parse(string)"/> would throw.</param>
     /// <returns>Whether the line is a valid message.</returns>
-    public static bool TryParse(string line, out SdMessage? message, out SdMessageFormatException? error)
+    /// <exception cref="ArgumentNullException"><paramref name="line"/> is null.</exception>
+    public static bool TryParse(
+        string line,
+        [NotNullWhen(true)] out SdMessage? message,
+        [NotNullWhen(false)] out SdMessageFormatException? error)
     {
-        try
-        {
-            message = Parse(line);
-            error = null;
-            return true;
-        }
-        catch (SdMessageFormatException ex)
-        {
-            message = null;
-            error = ex;
-            return false;
-        }
+        ArgumentNullException.ThrowIfNull(line);
+        return MessageParser.TryParse(line, out message, out error);
     }
 }

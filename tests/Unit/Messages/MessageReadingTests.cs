@@ -180,10 +180,48 @@ public class MessageReadingTests
         Assert.Equal("1", message!.GetParameter("a"));
     }
 
+    [Fact]
+    public void TryParseThrowsNothingOnLinesAPeerGetsWrong()
+    {
+        // A peer's bad line is answered, not exceptional: the try path must build its error, never throw it.
+        string[] bad = ["", "PING a", "PING 1a=1", "<a PING", "a:b:c/PING", "PING a=\"x", "PING a=\"x\"y", "P-NG", "PING a=\ud800"];
+        var thread = Environment.CurrentManagedThreadId;
+        var thrown = new List<Exception>();
+        void Record(object? sender, System.Runtime.ExceptionServices.FirstChanceExceptionEventArgs e)
+        {
+            if (Environment.CurrentManagedThreadId == thread) thrown.Add(e.Exception);
+        }
+
+        AppDomain.CurrentDomain.FirstChanceException += Record;
+        try
+        {
+            foreach (var line in bad)
+            {
+                Assert.False(SdMessage.TryParse(line, out _, out var error));
+                if (!line.Contains('\ud800', StringComparison.Ordinal)) Assert.False(SdMessage.TryParseDatagram(System.Text.Encoding.UTF8.GetBytes(line), out _, out _));
+                Assert.NotNull(error);
+            }
+
+            Assert.False(SdMessage.TryParseDatagram([(byte)'S', (byte)'E', (byte)'T', (byte)' ', (byte)'v', (byte)'=', 0xC3, 0x28], out _, out _));
+        }
+        finally
+        {
+            AppDomain.CurrentDomain.FirstChanceException -= Record;
+        }
+
+        Assert.Empty(thrown);
+    }
+
     private static void AssertRejected(string line, int position, string reason)
     {
         var ex = Assert.Throws<SdMessageFormatException>(() => SdMessage.Parse(line));
         Assert.Contains(reason, ex.Reason, StringComparison.Ordinal);
         Assert.True(position == ex.Position, $"<{line}>: expected position {position}, got {ex.Position} ({ex.Reason})");
+
+        // The try form is the core and Parse its wrapper: both must tell the same position and reason.
+        Assert.False(SdMessage.TryParse(line, out var message, out var error));
+        Assert.Null(message);
+        Assert.Equal(ex.Position, error.Position);
+        Assert.Equal(ex.Reason, error.Reason);
     }
 }
