@@ -12,8 +12,6 @@ namespace SocketDispatcher.Connections;
 /// </summary>
 internal static class LineReader
 {
-    private static readonly UTF8Encoding StrictUtf8 = new(false, true);
-
     /// <summary>
     /// Reads lines until end of stream, an oversize line, or cancellation, and hands each batch to
     /// <paramref name="onLines"/> after the reader has been advanced past it.
@@ -73,14 +71,9 @@ internal static class LineReader
     /// <summary>Turns one line (without its <c>\n</c>) into a message or the reason it is not one; datagram transports use it for each record.</summary>
     internal static LineResult Decode(in ReadOnlySequence<byte> line)
     {
-        string text;
-        try
+        if (!Utf8Text.TryDecode(line, out var text, out var invalidAt))
         {
-            text = StrictUtf8.GetString(line);
-        }
-        catch (DecoderFallbackException ex)
-        {
-            return new LineResult(Encoding.UTF8.GetString(line), null, new SdMessageFormatException(ex.Index < 0 ? 0 : ex.Index, "the line is not valid UTF-8"));
+            return new LineResult(Encoding.UTF8.GetString(line), null, new SdMessageFormatException(invalidAt, "the line is not valid UTF-8"));
         }
 
         if (string.IsNullOrWhiteSpace(text)) return new LineResult(string.Empty, null, null);

@@ -1,7 +1,4 @@
-using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
-using System.Text;
-using System.Text.Unicode;
 
 namespace SocketDispatcher;
 
@@ -42,27 +39,12 @@ public sealed partial class SdMessage
             return false;
         }
 
-        // Validate first rather than catch the strict decoder's exception: a bad payload is a peer's
-        // mistake, not an exceptional event. The index is the first invalid byte, as the decoder reports it.
-        if (!Utf8.IsValid(payload))
+        if (!Utf8Text.TryDecode(payload, out var text, out var invalidAt))
         {
-            error = new SdMessageFormatException(InvalidUtf8Index(payload), "the datagram is not valid UTF-8");
+            error = new SdMessageFormatException(invalidAt, "the datagram is not valid UTF-8");
             return false;
         }
 
-        return MessageParser.TryParse(Encoding.UTF8.GetString(payload), out message, out error);
-    }
-
-    /// <summary>The index of the first byte that is not part of valid UTF-8 (the payload is known to hold one).</summary>
-    private static int InvalidUtf8Index(ReadOnlySpan<byte> payload)
-    {
-        Span<char> scratch = stackalloc char[256];
-        var consumed = 0;
-        while (true)
-        {
-            var result = Utf8.ToUtf16(payload[consumed..], scratch, out var read, out _, replaceInvalidSequences: false);
-            consumed += read;
-            if (result != OperationStatus.DestinationTooSmall) return consumed;
-        }
+        return MessageParser.TryParse(text, out message, out error);
     }
 }
