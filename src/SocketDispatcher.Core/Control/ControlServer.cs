@@ -26,7 +26,7 @@ internal sealed class ControlServer : IAsyncDisposable
     private readonly Action<string> _requestStop;
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _loops = [];
-    private readonly HashSet<Task> _sessions = [];
+    private readonly HashSet<Task> _conversations = [];
     private long _nextId;
 
     public ControlServer(SdMessageRouter router, ListenerOptions options, ILogger logger, Action<string> requestStop)
@@ -100,9 +100,9 @@ internal sealed class ControlServer : IAsyncDisposable
 
         foreach (var service in _datagrams) await service.DisposeAsync().ConfigureAwait(false);
         await Task.WhenAll(_loops).ConfigureAwait(false);
-        Task[] sessions;
-        lock (_sessions) sessions = [.. _sessions];
-        await Task.WhenAll(sessions).ConfigureAwait(false);
+        Task[] conversations;
+        lock (_conversations) conversations = [.. _conversations];
+        await Task.WhenAll(conversations).ConfigureAwait(false);
         _stopping.Dispose();
     }
 
@@ -145,8 +145,8 @@ internal sealed class ControlServer : IAsyncDisposable
             Func<LineResult, bool>? admits = endpoint.IsUnix ? null : line => SecretCode.Admits(_options.SecretCode, line, endpoint.ToString(), peer, _logger);
             var session = new TransportSession(id, new NetworkStream(socket, ownsSocket: true), peer, isLocal, _options.MaxLineBytes, _options.Trace, _logger, _requestStop, admits);
             var run = session.RunAsync(_router, _stopping.Token);
-            lock (_sessions) _sessions.Add(run);
-            _ = run.ContinueWith(t => { lock (_sessions) _sessions.Remove(t); }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            lock (_conversations) _conversations.Add(run);
+            _ = run.ContinueWith(t => { lock (_conversations) _conversations.Remove(t); }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
 
