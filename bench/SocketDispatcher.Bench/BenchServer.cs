@@ -52,7 +52,7 @@ internal sealed class BenchServer : IAsyncDisposable
     }
 
     /// <summary>The processes of the server now, by role.</summary>
-    public async Task<IReadOnlyList<(string Role, int Pid)>> RolesAsync()
+    public async Task<IReadOnlyList<(string Role, int ProcessId)>> RolesAsync()
     {
         var main = await Process.MainPidAsync().ConfigureAwait(false);
         var roles = new List<(string, int)> { (_mainRole, main) };

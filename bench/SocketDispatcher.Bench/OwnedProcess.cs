@@ -21,7 +21,7 @@ internal sealed class OwnedProcess : IAsyncDisposable
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly ConcurrentQueue<(TimeSpan At, string Text)> _lines = new();
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private int _mainPid;
+    private int _mainProcessId;
 
     private OwnedProcess(string name, string commandLine, Process timeout)
     {
@@ -84,12 +84,12 @@ internal sealed class OwnedProcess : IAsyncDisposable
     /// <summary>The pid of the command itself: the only child of timeout(1).</summary>
     public async Task<int> MainPidAsync()
     {
-        if (_mainPid != 0) return _mainPid;
+        if (_mainProcessId != 0) return _mainProcessId;
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < TimeSpan.FromSeconds(5))
         {
             var children = ProcFs.Children(_timeout.Id);
-            if (children.Count > 0) return _mainPid = children[0];
+            if (children.Count > 0) return _mainProcessId = children[0];
             if (_exited.Task.IsCompleted) break;
             await Task.Delay(5).ConfigureAwait(false);
         }
@@ -149,7 +149,7 @@ internal sealed class OwnedProcess : IAsyncDisposable
     {
         if (!_exited.Task.IsCompleted)
         {
-            var pid = _mainPid != 0 ? _mainPid : ProcFs.Children(_timeout.Id).FirstOrDefault();
+            var pid = _mainProcessId != 0 ? _mainProcessId : ProcFs.Children(_timeout.Id).FirstOrDefault();
             if (pid > 0) _ = Kill(pid, Sigterm);
             if (!await WaitForExitAsync(grace).ConfigureAwait(false))
             {

@@ -18,7 +18,7 @@ internal static class ProcFs
     }
 
     /// <summary>The parent pid of a process; null once it is gone.</summary>
-    public static int? ParentPid(int pid)
+    public static int? ParentProcessId(int pid)
     {
         var fields = StatFields(pid);
         return fields is null ? null : int.Parse(fields[1], CultureInfo.InvariantCulture);
@@ -64,7 +64,7 @@ internal static class ProcFs
         foreach (var directory in Directory.EnumerateDirectories("/proc"))
         {
             if (!int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var candidate)) continue;
-            if (ParentPid(candidate) == pid) children.Add(candidate);
+            if (ParentProcessId(candidate) == pid) children.Add(candidate);
         }
 
         children.Sort();

@@ -13,7 +13,7 @@ internal static class CertCommand
         var command = new Command("cert", "Create development certificates (ECDSA P-256) in PEM.") { output, commonName, days };
         command.SetAction(result => CliRunner.RunAsync(() =>
         {
-            var set = CertificateFactory.CreateDevelopmentSet(result.GetValue(output)!, result.GetValue(commonName)!, TimeSpan.FromDays(result.GetValue(days)));
+            var set = SdCertificateFactory.CreateDevelopmentSet(result.GetValue(output)!, result.GetValue(commonName)!, TimeSpan.FromDays(result.GetValue(days)));
             Console.WriteLine(set.CertificateAuthority);
             Console.WriteLine(set.ServerCertificate);
             Console.WriteLine(set.ServerKey);

@@ -50,6 +50,6 @@ internal static class CliRunner
     public static TimeSpan? Duration(string? text) => text is null ? null : SdDuration.Parse(text);
 
     /// <summary>TLS client options from the shared --ca, --insecure, --cert and --key options.</summary>
-    public static TlsClientOptions ClientTls(string? ca, bool insecure, string? cert, string? key)
+    public static SdTlsClientOptions ClientTls(string? ca, bool insecure, string? cert, string? key)
         => new() { CertificateAuthorityPath = ca, SkipCertificateCheck = insecure, CertificatePath = cert, KeyPath = key };
 }

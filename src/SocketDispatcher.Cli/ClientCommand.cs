@@ -22,7 +22,7 @@ internal static class ClientCommand
         var command = new Command("client", "Talk to an endpoint: stdin lines become messages, received messages are printed.") { endpoint, ca, insecure, cert, key, permanent, pause, maxLine, trace };
         command.SetAction((result, cancellationToken) => CliRunner.RunAsync(async () =>
         {
-            var options = new ClientOptions
+            var options = new SdClientOptions
             {
                 Tls = CliRunner.ClientTls(result.GetValue(ca), result.GetValue(insecure), result.GetValue(cert), result.GetValue(key)),
                 Trace = result.GetValue(trace),
@@ -31,7 +31,7 @@ internal static class ClientCommand
             using var logging = CliRunner.CreateLogging(options.Trace);
             var target = SdEndpoint.Parse(result.GetValue(endpoint)!);
             await using SdConnection client = result.GetValue(permanent)
-                ? PermanentClient.Start(target, new PermanentClientOptions { Connection = options, Pauses = result.GetValue(pause)!.Split(',').Select(SdDuration.Parse).ToArray() }, logging)
+                ? SdPermanentClient.Start(target, new SdPermanentClientOptions { Connection = options, Pauses = result.GetValue(pause)!.Split(',').Select(SdDuration.Parse).ToArray() }, logging)
                 : await SdClient.ConnectAsync(target, options, logging, cancellationToken).ConfigureAwait(false);
             var printing = PrintAsync(client, cancellationToken);
             while (await Console.In.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)

@@ -18,7 +18,7 @@ internal static class DispatchCommand
         command.SetAction((result, cancellationToken) => CliRunner.RunAsync(async () =>
         {
             using var file = CliRunner.OpenLogFile(result.GetValue(logFile));
-            var options = new DispatcherOptions
+            var options = new SdDispatcherOptions
             {
                 LogFile = file,
                 Handoff = SdEndpoint.Parse(result.GetValue(handoff)!),

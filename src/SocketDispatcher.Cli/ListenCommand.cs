@@ -67,7 +67,7 @@ internal static class ListenCommand
             foreach (var e in CliRunner.Endpoints(result.GetValue(endpoint))) options.Endpoints.Add(e);
             foreach (var e in CliRunner.Endpoints(result.GetValue(control))) options.ControlEndpoints.Add(e);
             foreach (var uid in result.GetValue(allowUid) ?? []) options.AllowedUserIds.Add(uid);
-            options.Tls = TlsServerOptions.FromFiles(result.GetValue(cert), result.GetValue(key), result.GetValue(clientCa));
+            options.Tls = SdTlsServerOptions.FromFiles(result.GetValue(cert), result.GetValue(key), result.GetValue(clientCa));
 
             using var file = CliRunner.OpenLogFile(result.GetValue(logFile));
             options.LogFile = file;

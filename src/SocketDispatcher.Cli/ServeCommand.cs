@@ -31,7 +31,7 @@ internal static class ServeCommand
 
             var isTrace = result.GetValue(trace);
             var router = SdHandlers.Create(result.GetValue(handler)!);
-            var options = new DatagramServiceOptions { Trace = isTrace, SecretCode = result.GetValue(secret) };
+            var options = new SdDatagramServiceOptions { Trace = isTrace, SecretCode = result.GetValue(secret) };
             using var logging = CliRunner.CreateLogging(isTrace);
             var services = new List<SdDatagramService>();
             var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -39,7 +39,7 @@ internal static class SignalCommand
                 throw Usage(ex.Message.Split(" (Parameter", 2)[0]);
             }
 
-            var options = new SignalOptions
+            var options = new SdSignalOptions
             {
                 WaitForReply = result.GetValue(reply),
                 Timeout = SdDuration.Parse(result.GetValue(timeout)!),

@@ -14,7 +14,7 @@ internal static class StatusCommand
         var command = new Command("status", "Show a listener's counters and dispatchers.") { control, json, secret, trace };
         command.SetAction((result, cancellationToken) => CliRunner.RunAsync(async () =>
         {
-            var options = new SignalOptions { WaitForReply = true, SecretCode = result.GetValue(secret), Trace = result.GetValue(trace) };
+            var options = new SdSignalOptions { WaitForReply = true, SecretCode = result.GetValue(secret), Trace = result.GetValue(trace) };
             // Without --trace nothing but the status is written: scripts parse the --json output.
             using var logging = options.Trace ? CliRunner.CreateLogging(trace: true) : null;
             var status = await SdSignal.SendAsync(SdEndpoint.Parse(result.GetValue(control)!), new SdMessage("STATUS"), options, logging, cancellationToken).ConfigureAwait(false);

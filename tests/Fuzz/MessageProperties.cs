@@ -4,8 +4,8 @@ namespace SocketDispatcher.Fuzz;
 
 /// <summary>
 /// What must hold for any input: the parsers either read a message or refuse the input with a
-/// <see cref="MessageFormatException"/>, and every message they read is written back to text and
-/// JSON that read back to the same message (design.md section 5: nothing is lost).
+/// <see cref="SdMessageFormatException"/>, and every message they read is written back to text and
+/// JSON that read back to the same message (nothing is lost: docs/architecture.md, "Message format").
 /// </summary>
 internal static class MessageProperties
 {
@@ -28,7 +28,7 @@ internal static class MessageProperties
         {
             message = SdMessage.FromJson(json);
         }
-        catch (MessageFormatException)
+        catch (SdMessageFormatException)
         {
             return;
         }

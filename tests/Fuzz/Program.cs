@@ -2,7 +2,7 @@ using SharpFuzz;
 using SocketDispatcher.Fuzz;
 
 // AFL++ feeds one input per run through SharpFuzz; anything but a clean return or a
-// MessageFormatException is a finding (see README.md).
+// SdMessageFormatException is a finding (see README.md).
 Fuzzer.OutOfProcess.Run(stream =>
 {
     using var memory = new MemoryStream();

@@ -25,8 +25,8 @@ Describe 'New-SdCertificate' {
                 $script:set = New-SdCertificate -Path $folder -CommonName localhost -ValidDays 2
             }
             catch [System.NotImplementedException] {
-                # Core's CertificateFactory is still a stub; these checks turn themselves on once it is written.
-                $script:pending = "Core's CertificateFactory is not written yet"
+                # Core's SdCertificateFactory is still a stub; these checks turn themselves on once it is written.
+                $script:pending = "Core's SdCertificateFactory is not written yet"
             }
         }
 

@@ -39,7 +39,7 @@ Describe 'Connect-SdClient -Permanent' {
         }
 
         It 'returns at once, not connected, with the messages queued' {
-            $client | Should -BeOfType ([SocketDispatcher.PermanentClient])
+            $client | Should -BeOfType ([SocketDispatcher.SdPermanentClient])
             $queuedBefore | Should -Be 3
         }
 

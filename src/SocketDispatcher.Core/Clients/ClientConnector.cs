@@ -9,7 +9,7 @@ namespace SocketDispatcher.Clients;
 internal static class ClientConnector
 {
     /// <exception cref="SdException">ConnectionRefused, ConnectTimeout, HostNotFound, ConnectFailed, TlsHandshakeFailed.</exception>
-    public static async Task<(Stream Stream, Socket Socket, string? TlsProtocol)> ConnectAsync(SdEndpoint endpoint, ClientOptions options, CancellationToken cancellationToken)
+    public static async Task<(Stream Stream, Socket Socket, string? TlsProtocol)> ConnectAsync(SdEndpoint endpoint, SdClientOptions options, CancellationToken cancellationToken)
     {
         if (!endpoint.IsStream)
         {

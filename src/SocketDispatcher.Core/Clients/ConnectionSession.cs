@@ -2,7 +2,10 @@ using SocketDispatcher.Connections;
 
 namespace SocketDispatcher.Clients;
 
-/// <summary>A conversation served on an <see cref="SdConnection"/> (a socket pair's end), as a handler sees it.</summary>
+/// <summary>
+/// The session on an <see cref="SdConnection"/> (a socket pair's end served with a router), as a handler
+/// sees its peer; <see cref="RunAsync"/> is the conversation.
+/// </summary>
 internal sealed class ConnectionSession(SdConnection connection, Action<string> requestServiceStop) : ISdSession
 {
     public string Id => connection.Id;

@@ -45,17 +45,17 @@ public sealed class SdClient : SdConnection
     /// <param name="loggerFactory">Where trace and errors go; null for nowhere.</param>
     /// <param name="cancellationToken">Cancels connecting.</param>
     /// <exception cref="SdException">ConnectionRefused, ConnectTimeout, HostNotFound, TlsHandshakeFailed, CertificateNotFound...</exception>
-    public static async Task<SdClient> ConnectAsync(SdEndpoint endpoint, ClientOptions? options = null, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
+    public static async Task<SdClient> ConnectAsync(SdEndpoint endpoint, SdClientOptions? options = null, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
-        options ??= new ClientOptions();
+        options ??= new SdClientOptions();
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("SocketDispatcher.Client");
         var (stream, socket, tls) = await ClientConnector.ConnectAsync(endpoint, options, cancellationToken).ConfigureAwait(false);
         var id = "client-" + Interlocked.Increment(ref s_nextId).ToString(CultureInfo.InvariantCulture);
         var remote = endpoint.IsUnix ? endpoint.ToString() : socket.RemoteEndPoint?.ToString();
         var local = endpoint.IsUnix ? string.Empty : socket.LocalEndPoint?.ToString();
         var client = new SdClient(id, endpoint, local, remote, tls, logger);
-        client.Attach(new MessageConnection(id, stream, remote, options.MaxLineBytes, logger, options.Trace), remote, completesQueue: true);
+        client.Attach(new StreamTransport(id, stream, remote, options.MaxLineBytes, logger, options.Trace), remote, completesQueue: true);
         return client;
     }
 }

@@ -6,7 +6,7 @@ using SocketDispatcher.Logging;
 namespace SocketDispatcher;
 
 /// <summary>
-/// A connection that speaks messages: a client (<see cref="SdClient"/>, <see cref="PermanentClient"/>) or
+/// A connection that speaks messages: a client (<see cref="SdClient"/>, <see cref="SdPermanentClient"/>) or
 /// one end of a socket pair (<see cref="SdSocketPair"/>). Messages that arrive wait in a queue
 /// (10,000 at most; past that reading stops and the peer is pushed back) until
 /// <see cref="ReceiveAsync"/> takes them.

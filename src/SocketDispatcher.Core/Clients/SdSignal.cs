@@ -14,18 +14,18 @@ namespace SocketDispatcher;
 public static class SdSignal
 {
     /// <summary>Sends <paramref name="message"/> to <paramref name="endpoint"/>.</summary>
-    /// <returns>The answer when <see cref="SignalOptions.WaitForReply"/> is set; otherwise null.</returns>
+    /// <returns>The answer when <see cref="SdSignalOptions.WaitForReply"/> is set; otherwise null.</returns>
     /// <exception cref="SdException">The endpoint cannot be reached (ConnectionRefused, ConnectTimeout...), or no
     /// answer came in time (ReceiveTimeout), or the connection closed without one (NoReply).</exception>
-    public static async Task<SdMessage?> SendAsync(SdEndpoint endpoint, SdMessage message, SignalOptions? options = null, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
+    public static async Task<SdMessage?> SendAsync(SdEndpoint endpoint, SdMessage message, SdSignalOptions? options = null, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         ArgumentNullException.ThrowIfNull(message);
-        options ??= new SignalOptions();
+        options ??= new SdSignalOptions();
         if (options.SecretCode is { } secret) message = new SdMessage(message.Command, message.Parameters.SetItem("secret_code", secret), message.Server, message.Service, message.SentFromServer, message.SentFromService);
         if (!endpoint.IsStream) return await SendDatagramAsync(endpoint, message, options, cancellationToken).ConfigureAwait(false);
 
-        var clientOptions = new ClientOptions { Tls = options.Tls, ConnectTimeout = options.Timeout, Trace = options.Trace };
+        var clientOptions = new SdClientOptions { Tls = options.Tls, ConnectTimeout = options.Timeout, Trace = options.Trace };
         await using var client = await SdClient.ConnectAsync(endpoint, clientOptions, loggerFactory, cancellationToken).ConfigureAwait(false);
         await client.SendAsync(message, cancellationToken).ConfigureAwait(false);
         if (!options.WaitForReply) return null;
@@ -33,7 +33,7 @@ public static class SdSignal
             ?? throw new SdException(SdErrorKind.ConnectionError, "NoReply", $"{endpoint}: the connection closed without an answer to {message.Command}");
     }
 
-    private static async Task<SdMessage?> SendDatagramAsync(SdEndpoint endpoint, SdMessage message, SignalOptions options, CancellationToken cancellationToken)
+    private static async Task<SdMessage?> SendDatagramAsync(SdEndpoint endpoint, SdMessage message, SdSignalOptions options, CancellationToken cancellationToken)
     {
         var address = endpoint.ToEndPoint();
         if (address is DnsEndPoint)

@@ -94,7 +94,7 @@ public static class SdSocketPair
             _ => SdSocketType.Stream,
         };
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("SocketDispatcher.SocketPair");
-        return new SocketConnection("fd-" + descriptor.ToString(CultureInfo.InvariantCulture), socket, type, logger, trace);
+        return new SocketPairConnection("fd-" + descriptor.ToString(CultureInfo.InvariantCulture), socket, type, logger, trace);
     }
 
     private static SdException Invalid(int descriptor, string why)
@@ -120,7 +120,7 @@ public static class SdSocketPair
     };
 
     private static SdConnection Wrap(string id, SafeSocketHandle handle, SdSocketType type, ILogger logger, bool trace)
-        => new SocketConnection(id, new Socket(handle), type, logger, trace);
+        => new SocketPairConnection(id, new Socket(handle), type, logger, trace);
 
     /// <summary>
     /// Serves a handler's conversation on a connection (the child's side of a pair): <c>OnConnected</c>

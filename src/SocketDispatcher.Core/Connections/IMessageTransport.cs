@@ -1,8 +1,8 @@
 namespace SocketDispatcher.Connections;
 
 /// <summary>
-/// A connected peer that carries messages: a byte stream with one message per line
-/// (<see cref="MessageConnection"/>) or a record socket with one message per record
+/// A transport: the framing over one connected socket that reads and writes whole messages, one per
+/// line on a byte stream (<see cref="StreamTransport"/>) or one per record on a record socket
 /// (<see cref="Datagram.RecordTransport"/>). Shutdown is idempotent and the first reason wins.
 /// </summary>
 internal interface IMessageTransport : IAsyncDisposable

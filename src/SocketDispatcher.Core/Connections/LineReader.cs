@@ -8,12 +8,10 @@ namespace SocketDispatcher.Connections;
 /// The one line reader of the protocol, on <see cref="PipeReader"/> (System.IO.Pipelines): it drains
 /// every complete line of a read, turns each into an owned <see cref="LineResult"/>, then advances
 /// the reader. A line with no <c>\n</c> within the maximum length is reported once as oversize and
-/// reading stops: it is never buffered without bound (design.md section 5, "Limits").
+/// reading stops: it is never buffered without bound (docs/architecture.md, "Message format").
 /// </summary>
 internal static class LineReader
 {
-    private static readonly UTF8Encoding StrictUtf8 = new(false, true);
-
     /// <summary>
     /// Reads lines until end of stream, an oversize line, or cancellation, and hands each batch to
     /// <paramref name="onLines"/> after the reader has been advanced past it.
@@ -44,7 +42,7 @@ internal static class LineReader
 
             if (!oversize && buffer.Length > maxLineBytes) oversize = true;
             reader.AdvanceTo(buffer.Start, buffer.End);
-            if (oversize) batch.Add(new LineResult(string.Empty, null, new MessageFormatException(maxLineBytes, $"line longer than {maxLineBytes} bytes"), IsOversize: true));
+            if (oversize) batch.Add(new LineResult(string.Empty, null, new SdMessageFormatException(maxLineBytes, $"line longer than {maxLineBytes} bytes"), IsOversize: true));
             if (batch.Count > 0)
             {
                 await onLines(batch).ConfigureAwait(false);
@@ -73,14 +71,9 @@ internal static class LineReader
     /// <summary>Turns one line (without its <c>\n</c>) into a message or the reason it is not one; datagram transports use it for each record.</summary>
     internal static LineResult Decode(in ReadOnlySequence<byte> line)
     {
-        string text;
-        try
+        if (!Utf8Text.TryDecode(line, out var text, out var invalidAt))
         {
-            text = StrictUtf8.GetString(line);
-        }
-        catch (DecoderFallbackException ex)
-        {
-            return new LineResult(Encoding.UTF8.GetString(line), null, new MessageFormatException(ex.Index < 0 ? 0 : ex.Index, "the line is not valid UTF-8"));
+            return new LineResult(Encoding.UTF8.GetString(line), null, new SdMessageFormatException(invalidAt, "the line is not valid UTF-8"));
         }
 
         if (string.IsNullOrWhiteSpace(text)) return new LineResult(string.Empty, null, null);

@@ -26,7 +26,7 @@ internal sealed class ControlServer : IAsyncDisposable
     private readonly Action<string> _requestStop;
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _loops = [];
-    private readonly HashSet<Task> _sessions = [];
+    private readonly HashSet<Task> _conversations = [];
     private long _nextId;
 
     public ControlServer(SdMessageRouter router, ListenerOptions options, ILogger logger, Action<string> requestStop)
@@ -75,7 +75,7 @@ internal sealed class ControlServer : IAsyncDisposable
     {
         if (endpoint.Kind == SdEndpointKind.Udp)
         {
-            var service = SdDatagramService.Start(endpoint, _router, new DatagramServiceOptions { SecretCode = _options.SecretCode, Trace = _options.Trace }, _logger);
+            var service = SdDatagramService.Start(endpoint, _router, new SdDatagramServiceOptions { SecretCode = _options.SecretCode, Trace = _options.Trace }, _logger);
             _datagrams.Add(service);
             return;
         }
@@ -100,9 +100,9 @@ internal sealed class ControlServer : IAsyncDisposable
 
         foreach (var service in _datagrams) await service.DisposeAsync().ConfigureAwait(false);
         await Task.WhenAll(_loops).ConfigureAwait(false);
-        Task[] sessions;
-        lock (_sessions) sessions = [.. _sessions];
-        await Task.WhenAll(sessions).ConfigureAwait(false);
+        Task[] conversations;
+        lock (_conversations) conversations = [.. _conversations];
+        await Task.WhenAll(conversations).ConfigureAwait(false);
         _stopping.Dispose();
     }
 
@@ -143,10 +143,10 @@ internal sealed class ControlServer : IAsyncDisposable
             var isLocal = remote is null || IPAddress.IsLoopback(remote.Address);
             // unix: peers passed the uid check; tcp:// peers prove themselves with the secret, line by line.
             Func<LineResult, bool>? admits = endpoint.IsUnix ? null : line => SecretCode.Admits(_options.SecretCode, line, endpoint.ToString(), peer, _logger);
-            var session = new MessageSession(id, new NetworkStream(socket, ownsSocket: true), peer, isLocal, _options.MaxLineBytes, _options.Trace, _logger, _requestStop, admits);
+            var session = new TransportSession(id, new NetworkStream(socket, ownsSocket: true), peer, isLocal, _options.MaxLineBytes, _options.Trace, _logger, _requestStop, admits);
             var run = session.RunAsync(_router, _stopping.Token);
-            lock (_sessions) _sessions.Add(run);
-            _ = run.ContinueWith(t => { lock (_sessions) _sessions.Remove(t); }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            lock (_conversations) _conversations.Add(run);
+            _ = run.ContinueWith(t => { lock (_conversations) _conversations.Remove(t); }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
 

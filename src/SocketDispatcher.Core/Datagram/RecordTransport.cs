@@ -9,7 +9,7 @@ namespace SocketDispatcher.Datagram;
 
 /// <summary>
 /// A connected record socket (<c>SOCK_SEQPACKET</c> or <c>SOCK_DGRAM</c>, as from socketpair(2)) that
-/// carries one message per record (design.md section 5: "a datagram carries one message"). A trailing
+/// carries one message per record (a datagram carries one message: docs/architecture.md, "Message format"). A trailing
 /// <c>\n</c> is sent with each record, as <c>ed-signal</c> does, and tolerated on reading.
 /// </summary>
 internal sealed class RecordTransport : IMessageTransport

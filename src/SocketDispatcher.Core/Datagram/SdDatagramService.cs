@@ -12,7 +12,7 @@ namespace SocketDispatcher;
 
 /// <summary>
 /// A message service on a datagram endpoint, <c>udp://</c> or <c>unixgram:</c>: each datagram carries
-/// one message (design.md section 5), is routed through an <see cref="SdMessageRouter"/> (built-ins
+/// one message (docs/architecture.md, "Message format"), is routed through an <see cref="SdMessageRouter"/> (built-ins
 /// <c>HELP</c>, <c>ALIVE</c>, <c>UNKNOWN</c>, <c>INVALID</c> included), and answers go back to the
 /// sender's address (sendto(2)). A datagram cannot be handed to another process once received, so
 /// the service runs in the process that binds it (<c>sd serve</c>, or a listener's control endpoint).
@@ -21,7 +21,7 @@ public sealed class SdDatagramService : IAsyncDisposable
 {
     private readonly Socket _socket;
     private readonly SdMessageRouter _router;
-    private readonly DatagramServiceOptions _options;
+    private readonly SdDatagramServiceOptions _options;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -31,7 +31,7 @@ public sealed class SdDatagramService : IAsyncDisposable
     private long _ignored;
     private long _nextId;
 
-    private SdDatagramService(SdEndpoint endpoint, SdEndpoint configured, Socket socket, SdMessageRouter router, DatagramServiceOptions options, ILogger logger)
+    private SdDatagramService(SdEndpoint endpoint, SdEndpoint configured, Socket socket, SdMessageRouter router, SdDatagramServiceOptions options, ILogger logger)
     {
         Endpoint = endpoint;
         _configured = configured;
@@ -60,16 +60,16 @@ public sealed class SdDatagramService : IAsyncDisposable
     /// <param name="loggerFactory">Where the log goes.</param>
     /// <exception cref="SdException">Not a datagram endpoint, a host name (EndpointInvalid); the address is in use
     /// (AddressInUse) or not on this machine (AddressNotAvailable).</exception>
-    public static SdDatagramService Start(SdEndpoint endpoint, SdMessageRouter router, DatagramServiceOptions? options, ILoggerFactory loggerFactory)
+    public static SdDatagramService Start(SdEndpoint endpoint, SdMessageRouter router, SdDatagramServiceOptions? options, ILoggerFactory loggerFactory)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         ArgumentNullException.ThrowIfNull(router);
         ArgumentNullException.ThrowIfNull(loggerFactory);
-        return Start(endpoint, router, options ?? new DatagramServiceOptions(), loggerFactory.CreateLogger("SocketDispatcher.Datagram"));
+        return Start(endpoint, router, options ?? new SdDatagramServiceOptions(), loggerFactory.CreateLogger("SocketDispatcher.Datagram"));
     }
 
     /// <summary>Binds and serves, logging to <paramref name="logger"/> (a listener's control endpoint logs as the listener).</summary>
-    internal static SdDatagramService Start(SdEndpoint endpoint, SdMessageRouter router, DatagramServiceOptions options, ILogger logger)
+    internal static SdDatagramService Start(SdEndpoint endpoint, SdMessageRouter router, SdDatagramServiceOptions options, ILogger logger)
     {
         var socket = DatagramSockets.Bind(endpoint);
         var bound = socket.LocalEndPoint is IPEndPoint local && endpoint.Port == 0 ? endpoint.WithPort(local.Port) : endpoint;

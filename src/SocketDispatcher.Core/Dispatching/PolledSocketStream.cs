@@ -7,7 +7,7 @@ namespace SocketDispatcher.Dispatching;
 /// A handed-off socket driven with its own system calls: each read or write is tried at once with
 /// <c>MSG_DONTWAIT</c> and, only when it would block, waits for the <see cref="SocketPoller"/>. No .NET
 /// <see cref="System.Net.Sockets.Socket"/> is built, which saves about 11 system calls per connection
-/// (handoff-notes.md pitfall 10). A waiting read or write resumes on the poller's thread, so the
+/// (docs/handoff-protocol.md, pitfall 10). A waiting read or write resumes on the poller's thread, so the
 /// conversation on it must never block: dispatchers use it for built-in handlers without TLS.
 /// Disposing it shuts the connection down (the FIN goes now) and closes the descriptor with a plain close(2).
 /// </summary>

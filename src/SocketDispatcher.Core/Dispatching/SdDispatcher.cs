@@ -17,20 +17,20 @@ namespace SocketDispatcher;
 /// </summary>
 public sealed partial class SdDispatcher : IAsyncDisposable
 {
-    private readonly DispatcherOptions _options;
+    private readonly SdDispatcherOptions _options;
     private readonly ILogger _logger;
     private readonly SdMessageRouter _router;
     private readonly HandoffChannel _channel;
     private readonly ConcurrentDictionary<ConnectionId, Task> _sessions = new();
     private readonly CancellationTokenSource _abortSessions = new();
-    private SessionSettings _settings;
+    private ConversationSettings _settings;
     private long _handled;
     private readonly object _drainGate = new();
     private Task _run = Task.CompletedTask;
     private Task? _draining;
     private TimeSpan _drain = TimeSpan.FromSeconds(30);
 
-    private SdDispatcher(DispatcherOptions options, SdMessageRouter router, HandoffChannel channel, ILogger logger)
+    private SdDispatcher(SdDispatcherOptions options, SdMessageRouter router, HandoffChannel channel, ILogger logger)
     {
         _options = options;
         _router = router;
@@ -40,7 +40,7 @@ public sealed partial class SdDispatcher : IAsyncDisposable
         // A built-in handler never blocks, so its conversation starts on the reading thread and, without
         // TLS, waits on the dispatcher's own poller instead of a .NET Socket; a custom router (a PowerShell
         // script, a test's) may block, so it starts on the thread pool, as TLS does (a handshake is about 1 ms of CPU).
-        _settings = new SessionSettings(router, null, 64 * 1024, options.Trace, options.HandshakeTimeout, logger, RequestServiceStop, options.Router is null ? SocketPoller.Shared : null);
+        _settings = new ConversationSettings(router, null, 64 * 1024, options.Trace, options.HandshakeTimeout, logger, RequestServiceStop, options.Router is null ? SocketPoller.Shared : null);
     }
 
     /// <summary>This process's id.</summary>
@@ -59,9 +59,9 @@ public sealed partial class SdDispatcher : IAsyncDisposable
     public Task Completion => _run;
 
     /// <summary>Connects to the listener and starts taking connections.</summary>
-    /// <exception cref="SdException">The handoff socket does not answer within <see cref="DispatcherOptions.ConnectTimeout"/>
+    /// <exception cref="SdException">The handoff socket does not answer within <see cref="SdDispatcherOptions.ConnectTimeout"/>
     /// (reason <c>HandoffUnreachable</c>), the handler is unknown, or a message definition cannot be loaded.</exception>
-    public static async Task<SdDispatcher> StartAsync(DispatcherOptions options, ILoggerFactory loggerFactory, CancellationToken cancellationToken = default)
+    public static async Task<SdDispatcher> StartAsync(SdDispatcherOptions options, ILoggerFactory loggerFactory, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
@@ -111,7 +111,7 @@ public sealed partial class SdDispatcher : IAsyncDisposable
         }
     }
 
-    private static async Task<HandoffChannel> ConnectAsync(DispatcherOptions options, CancellationToken cancellationToken)
+    private static async Task<HandoffChannel> ConnectAsync(SdDispatcherOptions options, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + options.ConnectTimeout;
         var pause = TimeSpan.FromMilliseconds(20);
@@ -238,7 +238,7 @@ public sealed partial class SdDispatcher : IAsyncDisposable
         if (config.CertificatePath is not { } cert) return;
         try
         {
-            _settings = _settings with { Tls = TlsSetup.CreateServerOptions(new TlsServerOptions
+            _settings = _settings with { Tls = TlsSetup.CreateServerOptions(new SdTlsServerOptions
             {
                 CertificatePath = cert,
                 KeyPath = config.KeyPath,
@@ -270,8 +270,8 @@ public sealed partial class SdDispatcher : IAsyncDisposable
         var settings = _settings;
         // With a poller (a built-in handler) a plain conversation starts here, on the reading thread.
         var run = settings.Poller is not null && !tls
-            ? ServerSession.RunAsync(id.Text, descriptor, peer, family, tls, settings, _abortSessions.Token)
-            : Task.Run(() => ServerSession.RunAsync(id.Text, descriptor, peer, family, tls, settings, _abortSessions.Token));
+            ? DispatcherConversation.RunAsync(id.Text, descriptor, peer, family, tls, settings, _abortSessions.Token)
+            : Task.Run(() => DispatcherConversation.RunAsync(id.Text, descriptor, peer, family, tls, settings, _abortSessions.Token));
         _sessions[id] = run;
         run.ContinueWith(_ => Closed(id), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }

@@ -7,7 +7,7 @@ namespace SocketDispatcher.Dispatching;
 /// (<see cref="PolledSocketStream"/>). Each socket is armed one-shot for what it waits for, and its
 /// waiting read or write is completed on this thread, inline: with several .NET processes on few cores,
 /// the hop from the runtime's own epoll thread to the thread pool cost more than the connection's
-/// work (handoff-notes.md pitfall 11), so only code that never blocks may wait here.
+/// work (docs/handoff-protocol.md, pitfall 11), so only code that never blocks may wait here.
 /// </summary>
 internal sealed class SocketPoller
 {

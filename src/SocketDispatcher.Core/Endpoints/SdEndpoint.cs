@@ -4,7 +4,7 @@ using System.Net.Sockets;
 namespace SocketDispatcher;
 
 /// <summary>
-/// An endpoint in SocketDispatcher's one string form (design.md section 3): <c>tcp://127.0.0.1:3001</c>,
+/// An endpoint in SocketDispatcher's one string form (tests/Unit/Endpoints/SdEndpointParseTests.cs holds every form): <c>tcp://127.0.0.1:3001</c>,
 /// <c>tcp://[::1]:3001</c>, <c>tls://localhost:3001</c>, <c>udp://127.0.0.1:3002</c>,
 /// <c>unix:/run/sd/x.sock</c>, <c>unix:relative/x.sock</c>, <c>unix:@name</c>, <c>unixgram:/path</c>,
 /// <c>unixgram:@name</c>.

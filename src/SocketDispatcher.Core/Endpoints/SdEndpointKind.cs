@@ -1,6 +1,6 @@
 namespace SocketDispatcher;
 
-/// <summary>The scheme of an endpoint (design.md section 3).</summary>
+/// <summary>The scheme of an endpoint: what comes before <c>://</c> or <c>:</c> in its text.</summary>
 public enum SdEndpointKind
 {
     /// <summary><c>tcp://host:port</c>: TCP stream over IPv4 or IPv6.</summary>

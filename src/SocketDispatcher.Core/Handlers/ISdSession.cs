@@ -1,6 +1,10 @@
 namespace SocketDispatcher;
 
-/// <summary>One conversation with a peer, as a message handler sees it.</summary>
+/// <summary>
+/// A session: one peer as a message handler sees it, and the way to answer it. The implementations sit on
+/// a transport (a handed-off or control connection), on a client-side connection (a socket pair's end) or
+/// on one datagram.
+/// </summary>
 public interface ISdSession
 {
     /// <summary>The connection id (as in the handoff's <c>CONNECTION id=...</c>).</summary>

@@ -1,7 +1,7 @@
 namespace SocketDispatcher;
 
 /// <summary>
-/// The built-in handlers a dispatcher can run by name (design.md section 6):
+/// The built-in handlers a dispatcher can run by name (<c>sd dispatch --handler</c>, <c>Start-SdDispatcher -Handler</c>):
 /// <c>conversation</c> answers as seed 001's server (<c>HI</c> on connect; <c>DAD</c> -> <c>CLIMB</c>,
 /// <c>TOP</c> -> <c>WHO</c>, <c>MOM</c> -> <c>BYE</c>; <c>QUIT</c> from a local peer stops the service);
 /// <c>echo</c> sends every message back; <c>greet</c> writes <c>HI</c> and closes the connection.

@@ -7,7 +7,7 @@ namespace SocketDispatcher;
 /// <summary>
 /// Routes each message of a conversation, as eventdispatcher's <c>dispatcher</c> does
 /// (m2osw/eventdispatcher, eventdispatcher/dispatcher.cpp), and answers the built-in commands every
-/// message endpoint answers (design.md section 5).
+/// message endpoint answers (docs/architecture.md, "Message format").
 /// </summary>
 /// <remarks>
 /// <para>

@@ -226,7 +226,7 @@ internal sealed class HandoffChannel : IDisposable
         }
         catch (DecoderFallbackException)
         {
-            return new HandoffRecord("", null, new MessageFormatException(0, "the record is not valid UTF-8"), descriptor);
+            return new HandoffRecord("", null, new SdMessageFormatException(0, "the record is not valid UTF-8"), descriptor);
         }
 
         return SdMessage.TryParse(text, out var message, out var error)

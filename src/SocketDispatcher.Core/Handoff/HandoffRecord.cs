@@ -12,7 +12,7 @@ namespace SocketDispatcher.Handoff;
 internal sealed class HandoffRecord : IDisposable
 {
     /// <summary>A record as read: its text, the message parsed from it or the parse error, and the socket it carried.</summary>
-    public HandoffRecord(string text, SdMessage? message, MessageFormatException? error, SocketDescriptor? descriptor)
+    public HandoffRecord(string text, SdMessage? message, SdMessageFormatException? error, SocketDescriptor? descriptor)
     {
         Text = text;
         Message = message;
@@ -27,7 +27,7 @@ internal sealed class HandoffRecord : IDisposable
     public SdMessage? Message { get; }
 
     /// <summary>Why the text is not a message; null when it is.</summary>
-    public MessageFormatException? Error { get; }
+    public SdMessageFormatException? Error { get; }
 
     /// <summary>The descriptor that came with the record (SCM_RIGHTS), owned by the record until taken.</summary>
     public SocketDescriptor? Descriptor { get; private set; }

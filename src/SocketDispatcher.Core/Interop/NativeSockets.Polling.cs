@@ -6,7 +6,7 @@ namespace SocketDispatcher.Interop;
 /// <summary>
 /// The calls a dispatcher needs to drive a handed-off socket itself, without a .NET <see cref="Socket"/>:
 /// <c>recv(2)</c>/<c>send(2)</c> with <c>MSG_DONTWAIT</c>, <c>shutdown(2)</c> and <c>epoll(7)</c>. Building a Socket from a descriptor costs about 9 system calls (fstat, 4 getsockopt,
-/// fcntl, getsockname, getpeername) and its first async operation 2 more (handoff-notes.md pitfall 10).
+/// fcntl, getsockname, getpeername) and its first async operation 2 more (docs/handoff-protocol.md, pitfall 10).
 /// </summary>
 internal static unsafe partial class NativeSockets
 {

@@ -10,7 +10,7 @@ namespace SocketDispatcher.Interop;
 internal static unsafe partial class NativeSockets
 {
     // cmsg(3) on glibc/Linux 64-bit: struct cmsghdr is { size_t cmsg_len; int cmsg_level; int cmsg_type; },
-    // and CMSG_DATA/CMSG_SPACE align to sizeof(size_t) (handoff-notes.md pitfall 8).
+    // and CMSG_DATA/CMSG_SPACE align to sizeof(size_t) (docs/handoff-protocol.md, pitfall 8).
     private static readonly int CmsgHeaderBytes = sizeof(Cmsghdr);
     internal static readonly int ControlSpace = CmsgSpace(sizeof(int) * MaxFileDescriptorsPerMessage);
 

@@ -44,7 +44,7 @@ internal static unsafe partial class NativeSockets
     /// <summary>
     /// Blocks in <c>accept4(2)</c> for the next connection on a listening socket, close-on-exec
     /// (<c>SOCK_CLOEXEC</c>) and blocking, so that the receiving dispatcher sees the mode .NET assumes
-    /// (handoff-notes.md pitfall 2). No .NET <see cref="Socket"/> is made for it: that costs about 9
+    /// (docs/handoff-protocol.md, pitfall 2). No .NET <see cref="Socket"/> is made for it: that costs about 9
     /// system calls and a SocketAsyncEngine registration the listener never uses.
     /// </summary>
     /// <param name="listening">The listening socket.</param>
@@ -130,7 +130,7 @@ internal static unsafe partial class NativeSockets
         }
     }
 
-    /// <summary>Closes a descriptor with a plain close(2): never abortive, so a dispatcher's later close is a FIN (handoff-notes.md pitfall 1).</summary>
+    /// <summary>Closes a descriptor with a plain close(2): never abortive, so a dispatcher's later close is a FIN (docs/handoff-protocol.md, pitfall 1).</summary>
     public static void Close(nint descriptor) => _ = SysClose((int)descriptor);
 
     /// <summary>The pid, uid and gid of the process at the other end of a connected AF_UNIX socket (<c>SO_PEERCRED</c>, socket(7)).</summary>

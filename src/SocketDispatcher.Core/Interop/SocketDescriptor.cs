@@ -6,7 +6,7 @@ namespace SocketDispatcher.Interop;
 /// An accepted connection's descriptor in the listener, which only passes it on and never does I/O on
 /// it. Releasing it is a plain close(2), never abortive: a <see cref="System.Net.Sockets.SafeSocketHandle"/>
 /// released without its Socket sets SO_LINGER{1,0} first, which would make the dispatcher's later
-/// close a RST (handoff-notes.md pitfall 1).
+/// close a RST (docs/handoff-protocol.md, pitfall 1).
 /// </summary>
 internal sealed class SocketDescriptor : SafeHandle
 {

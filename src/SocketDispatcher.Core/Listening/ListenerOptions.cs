@@ -16,11 +16,11 @@ public sealed class ListenerOptions
     /// </summary>
     public string Handler { get; set; } = "conversation";
 
-    /// <summary>Message definition directories (colon-separated) the dispatchers load before the built-in ones; see <see cref="DispatcherOptions.DefinitionPath"/>. Default: null.</summary>
+    /// <summary>Message definition directories (colon-separated) the dispatchers load before the built-in ones; see <see cref="SdDispatcherOptions.DefinitionPath"/>. Default: null.</summary>
     public string? DefinitionPath { get; set; }
 
     /// <summary>TLS for <c>tls://</c> endpoints; required when there is one. Default: null.</summary>
-    public TlsServerOptions? Tls { get; set; }
+    public SdTlsServerOptions? Tls { get; set; }
 
     /// <summary>
     /// Control endpoints taking <c>QUIT</c>, <c>STOP</c>, <c>LOG</c>/<c>LOG_ROTATE</c>, <c>STATUS</c>, <c>HELP</c>,

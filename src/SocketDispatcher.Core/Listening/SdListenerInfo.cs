@@ -108,11 +108,11 @@ public sealed class SdListenerInfo
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <exception cref="SdException">Nobody answers (ConnectionRefused, ReceiveTimeout, NoReply...), or the
     /// answer is not a <c>STATUS</c> (StatusInvalid).</exception>
-    public static async Task<SdListenerInfo> QueryAsync(SdEndpoint control, SignalOptions? options = null, CancellationToken cancellationToken = default)
+    public static async Task<SdListenerInfo> QueryAsync(SdEndpoint control, SdSignalOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(control);
-        options ??= new SignalOptions();
-        var ask = new SignalOptions { WaitForReply = true, Timeout = options.Timeout, SecretCode = options.SecretCode, Tls = options.Tls, Trace = options.Trace };
+        options ??= new SdSignalOptions();
+        var ask = new SdSignalOptions { WaitForReply = true, Timeout = options.Timeout, SecretCode = options.SecretCode, Tls = options.Tls, Trace = options.Trace };
         var answer = await SdSignal.SendAsync(control, new SdMessage("STATUS"), ask, null, cancellationToken).ConfigureAwait(false);
         return FromStatus(answer!, control);
     }

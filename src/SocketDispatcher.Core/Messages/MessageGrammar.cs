@@ -3,9 +3,9 @@ using System.Text;
 namespace SocketDispatcher;
 
 /// <summary>
-/// Name rules of the message format (design.md section 5), shared by the <see cref="SdMessage"/>
+/// Name rules of the message format (docs/architecture.md, "Message format"), shared by the <see cref="SdMessage"/>
 /// constructor (which throws <see cref="ArgumentException"/>) and the parser (which reports a
-/// <see cref="MessageFormatException"/> at the offending character).
+/// <see cref="SdMessageFormatException"/> at the offending character).
 /// </summary>
 /// <remarks>
 /// The rules follow eventdispatcher's <c>verify_message_name()</c> (m2osw/eventdispatcher,

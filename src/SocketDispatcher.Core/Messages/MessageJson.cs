@@ -7,7 +7,7 @@ using System.Text.Json;
 namespace SocketDispatcher;
 
 /// <summary>
-/// The JSON form of a message (protocol-vectors.md "JSON"), with eventdispatcher's field names
+/// The JSON form of a message (vectors in tests/Unit/Messages/MessageJsonTests.cs), with eventdispatcher's field names
 /// (m2osw/eventdispatcher, eventdispatcher/message.cpp, <c>to_json()</c> and <c>from_json()</c>).
 /// </summary>
 /// <remarks>
@@ -65,7 +65,7 @@ internal static class MessageJson
     }
 
     /// <summary>Reads a message from its JSON text.</summary>
-    /// <exception cref="MessageFormatException">Not JSON, or not a valid message; the position is a byte offset.</exception>
+    /// <exception cref="SdMessageFormatException">Not JSON, or not a valid message; the position is a byte offset.</exception>
     public static SdMessage Read(string json)
     {
         byte[] utf8;
@@ -75,7 +75,7 @@ internal static class MessageJson
         }
         catch (EncoderFallbackException ex)
         {
-            throw new MessageFormatException(Encoding.UTF8.GetByteCount(json.AsSpan(0, Math.Max(ex.Index, 0))), "a lone surrogate (the text is not valid UTF-16)");
+            throw new SdMessageFormatException(Encoding.UTF8.GetByteCount(json.AsSpan(0, Math.Max(ex.Index, 0))), "a lone surrogate (the text is not valid UTF-16)");
         }
 
         try
@@ -84,7 +84,7 @@ internal static class MessageJson
         }
         catch (JsonException ex)
         {
-            throw new MessageFormatException(ByteOffset(utf8, ex), $"not valid JSON: {FirstSentence(ex.Message)}");
+            throw new SdMessageFormatException(ByteOffset(utf8, ex), $"not valid JSON: {FirstSentence(ex.Message)}");
         }
     }
 
@@ -93,12 +93,12 @@ internal static class MessageJson
         var reader = new Utf8JsonReader(utf8, ReaderOptions);
         if (!reader.Read())
         {
-            throw new MessageFormatException(0, "empty JSON message");
+            throw new SdMessageFormatException(0, "empty JSON message");
         }
 
         if (reader.TokenType != JsonTokenType.StartObject)
         {
-            throw new MessageFormatException((int)reader.TokenStartIndex, "a JSON message must be an object ('{' expected)");
+            throw new SdMessageFormatException((int)reader.TokenStartIndex, "a JSON message must be an object ('{' expected)");
         }
 
         string? sentFromServer = null;
@@ -147,13 +147,13 @@ internal static class MessageJson
 
         if (string.IsNullOrEmpty(command))
         {
-            throw new MessageFormatException(command is null ? end - 1 : commandAt, "a missing command");
+            throw new SdMessageFormatException(command is null ? end - 1 : commandAt, "a missing command");
         }
 
         var bad = MessageGrammar.FindInvalidCommandChar(command, allowLowerCase: true);
         if (bad >= 0)
         {
-            throw new MessageFormatException(
+            throw new SdMessageFormatException(
                 commandAt,
                 $"bad command {MessageGrammar.Display(command)}: {MessageGrammar.DescribeCommandChar(command[bad], bad, allowLowerCase: true)}");
         }
@@ -167,7 +167,7 @@ internal static class MessageJson
         {
             JsonTokenType.String => GetString(ref reader),
             JsonTokenType.Null => null,
-            _ => throw new MessageFormatException((int)reader.TokenStartIndex, $"field '{field}' must be a string"),
+            _ => throw new SdMessageFormatException((int)reader.TokenStartIndex, $"field '{field}' must be a string"),
         };
     }
 
@@ -183,7 +183,7 @@ internal static class MessageJson
         var bad = MessageGrammar.FindInvalidAddressChar(value, part);
         if (bad >= 0)
         {
-            throw new MessageFormatException(
+            throw new SdMessageFormatException(
                 at,
                 $"bad {MessageGrammar.PartName(part)} name {MessageGrammar.Display(value)}: {MessageGrammar.DescribeNameChar(value[bad], bad)}");
         }
@@ -200,7 +200,7 @@ internal static class MessageJson
 
         if (reader.TokenType != JsonTokenType.StartObject)
         {
-            throw new MessageFormatException((int)reader.TokenStartIndex, "field 'parameters' must be an object");
+            throw new SdMessageFormatException((int)reader.TokenStartIndex, "field 'parameters' must be an object");
         }
 
         var builder = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
@@ -210,13 +210,13 @@ internal static class MessageJson
             var name = GetString(ref reader);
             if (name.Length == 0)
             {
-                throw new MessageFormatException(at, "an empty parameter name");
+                throw new SdMessageFormatException(at, "an empty parameter name");
             }
 
             var bad = MessageGrammar.FindInvalidNameChar(name);
             if (bad >= 0)
             {
-                throw new MessageFormatException(
+                throw new SdMessageFormatException(
                     at,
                     $"bad parameter name {MessageGrammar.Display(name)}: {MessageGrammar.DescribeNameChar(name[bad], bad)}");
             }
@@ -232,7 +232,7 @@ internal static class MessageJson
                 JsonTokenType.True => "true",
                 JsonTokenType.False => "false",
                 JsonTokenType.Null => string.Empty,
-                _ => throw new MessageFormatException(
+                _ => throw new SdMessageFormatException(
                     (int)reader.TokenStartIndex,
                     $"parameter {MessageGrammar.Display(name)} must be a string, a number, a boolean or null"),
             };
@@ -252,7 +252,7 @@ internal static class MessageJson
         {
             // GetString() reports an escaped lone surrogate ("\ud800") this way; such a string
             // cannot be held as well-formed text, so it is refused like a bad line.
-            throw new MessageFormatException((int)reader.TokenStartIndex, $"not a valid JSON string: {FirstSentence(ex.Message)}");
+            throw new SdMessageFormatException((int)reader.TokenStartIndex, $"not a valid JSON string: {FirstSentence(ex.Message)}");
         }
     }
 

@@ -1,13 +1,19 @@
 using System.Buffers;
 using System.Collections.Immutable;
+using System.Diagnostics.CodeAnalysis;
 
 namespace SocketDispatcher;
 
 /// <summary>
 /// Reads one line of eventdispatcher's message format into an <see cref="SdMessage"/>
-/// (design.md section 5, protocol-vectors.md "Reading").
+/// (docs/architecture.md, "Message format"; the vectors are in tests/Unit/Messages/MessageReadingTests.cs).
 /// </summary>
 /// <remarks>
+/// <para>
+/// The try form is the core: a peer may send any line, and a bad one is an answer (<c>INVALID</c>), not
+/// an exceptional event, so every rule below returns its error instead of throwing it; only
+/// <see cref="Parse"/> throws, for callers that hold text they expect to be valid.
+/// </para>
 /// <para>
 /// Behaviour follows eventdispatcher's <c>message::from_string()</c> (m2osw/eventdispatcher,
 /// eventdispatcher/message.cpp): the line is trimmed (a telnet CR included), an optional
@@ -35,9 +41,27 @@ internal static class MessageParser
     private static readonly SearchValues<char> AddressStops = SearchValues.Create(" :/");
 
     /// <summary>Parses <paramref name="line"/>; positions in errors are indexes into it, before trimming.</summary>
-    /// <exception cref="MessageFormatException">The line is not a valid message.</exception>
+    /// <exception cref="SdMessageFormatException">The line is not a valid message.</exception>
     public static SdMessage Parse(string line)
+        => TryParse(line, out var message, out var error) ? message : throw error;
+
+    /// <summary>Parses <paramref name="line"/> without throwing; positions in errors are indexes into it, before trimming.</summary>
+    /// <param name="line">The line, with or without its <c>\n</c>.</param>
+    /// <param name="message">The message, when the line is valid.</param>
+    /// <param name="error">Why the line is not valid (built, never thrown), otherwise.</param>
+    /// <returns>Whether the line is a valid message.</returns>
+    public static bool TryParse(
+        string line,
+        [NotNullWhen(true)] out SdMessage? message,
+        [NotNullWhen(false)] out SdMessageFormatException? error)
     {
+        error = Read(line, out message);
+        return error is null;
+    }
+
+    private static SdMessageFormatException? Read(string line, out SdMessage? message)
+    {
+        message = null;
         var text = line.AsSpan();
         var start = 0;
         var end = text.Length;
@@ -53,45 +77,53 @@ internal static class MessageParser
 
         if (start == end)
         {
-            throw Error(0, "empty message");
+            return Error(0, "empty message");
         }
 
         var surrogate = MessageGrammar.FindLoneSurrogate(text[start..end]);
         if (surrogate >= 0)
         {
-            throw Error(start + surrogate, "a lone surrogate (the line is not valid UTF-16)");
+            return Error(start + surrogate, "a lone surrogate (the line is not valid UTF-16)");
         }
 
+        SdMessageFormatException? error;
         var i = start;
         string? sentFromServer = null;
         string? sentFromService = null;
-        if (text[i] == '<')
+        if (text[i] == '<' && (error = ReadSentFrom(text, ref i, end, out sentFromServer, out sentFromService)) is not null)
         {
-            i = ReadSentFrom(text, i, end, out sentFromServer, out sentFromService);
+            return error;
         }
 
-        i = ReadAddressAndCommand(text, i, end, out var server, out var service, out var command);
+        if ((error = ReadAddressAndCommand(text, ref i, end, out var server, out var service, out var command)) is not null)
+        {
+            return error;
+        }
 
         var parameters = SdMessage.NoParameters;
-        if (i < end)
+
+        // ReadAddressAndCommand stops at the end or at a space.
+        if (i < end && (error = ReadParameters(text, i + 1, end, out parameters)) is not null)
         {
-            // ReadAddressAndCommand stops at the end or at a space.
-            parameters = ReadParameters(text, i + 1, end);
+            return error;
         }
 
-        return SdMessage.FromValidatedParts(command, parameters, server, service, sentFromServer, sentFromService);
+        message = SdMessage.FromValidatedParts(command, parameters, server, service, sentFromServer, sentFromService);
+        return null;
     }
 
     // '<' server ':' service ' ' - both names may be empty, as eventdispatcher writes the prefix
-    // when either one is set.
-    private static int ReadSentFrom(ReadOnlySpan<char> text, int i, int end, out string? server, out string? service)
+    // when either one is set. On success i is past the space.
+    private static SdMessageFormatException? ReadSentFrom(ReadOnlySpan<char> text, ref int i, int end, out string? server, out string? service)
     {
+        server = null;
+        service = null;
         var nameStart = ++i;
         while (i < end && text[i] != ':')
         {
             if (text[i] == ' ')
             {
-                throw Error(i, "a space in the sent-from server name ('<server:service ' expected)");
+                return Error(i, "a space in the sent-from server name ('<server:service ' expected)");
             }
 
             i++;
@@ -99,10 +131,14 @@ internal static class MessageParser
 
         if (i == end)
         {
-            throw Error(i, "a sent-from prefix without ':' ('<server:service ' expected)");
+            return Error(i, "a sent-from prefix without ':' ('<server:service ' expected)");
         }
 
-        server = ReadAddressName(text, nameStart, i, AddressPart.SentFromServer);
+        if (ReadAddressName(text, nameStart, i, AddressPart.SentFromServer, out server) is { } serverError)
+        {
+            return serverError;
+        }
+
         nameStart = ++i;
         while (i < end && text[i] != ' ')
         {
@@ -111,18 +147,25 @@ internal static class MessageParser
 
         if (i == end)
         {
-            throw Error(i, "a sent-from prefix without a command after it");
+            return Error(i, "a sent-from prefix without a command after it");
         }
 
-        service = ReadAddressName(text, nameStart, i, AddressPart.SentFromService);
-        return i + 1;
+        if (ReadAddressName(text, nameStart, i, AddressPart.SentFromService, out service) is { } serviceError)
+        {
+            return serviceError;
+        }
+
+        i++;
+        return null;
     }
 
-    private static int ReadAddressAndCommand(
-        ReadOnlySpan<char> text, int i, int end, out string? server, out string? service, out string command)
+    // On success i is at the end or at the space before the parameters.
+    private static SdMessageFormatException? ReadAddressAndCommand(
+        ReadOnlySpan<char> text, ref int i, int end, out string? server, out string? service, out string command)
     {
         server = null;
         service = null;
+        command = string.Empty;
         var hasServer = false;
         var hasService = false;
         var segment = i;
@@ -139,36 +182,42 @@ internal static class MessageParser
             {
                 if (hasServer)
                 {
-                    throw Error(i, "a second ':' in the address (only 'server:service/' is allowed)");
+                    return Error(i, "a second ':' in the address (only 'server:service/' is allowed)");
                 }
 
                 if (hasService)
                 {
-                    throw Error(i, "a ':' after the service name (the server comes first: 'server:service/')");
+                    return Error(i, "a ':' after the service name (the server comes first: 'server:service/')");
                 }
 
                 if (i == segment)
                 {
-                    throw Error(i, "an empty server name before ':'");
+                    return Error(i, "an empty server name before ':'");
                 }
 
                 hasServer = true;
-                server = ReadAddressName(text, segment, i, AddressPart.Server);
+                if (ReadAddressName(text, segment, i, AddressPart.Server, out server) is { } serverError)
+                {
+                    return serverError;
+                }
             }
             else
             {
                 if (hasService)
                 {
-                    throw Error(i, "a second '/' in the address");
+                    return Error(i, "a second '/' in the address");
                 }
 
                 if (i == segment)
                 {
-                    throw Error(i, "an empty service name before '/'");
+                    return Error(i, "an empty service name before '/'");
                 }
 
                 hasService = true;
-                service = ReadAddressName(text, segment, i, AddressPart.Service);
+                if (ReadAddressName(text, segment, i, AddressPart.Service, out service) is { } serviceError)
+                {
+                    return serviceError;
+                }
             }
 
             segment = ++i;
@@ -176,22 +225,23 @@ internal static class MessageParser
 
         if (i == segment)
         {
-            throw Error(i, "a missing command");
+            return Error(i, "a missing command");
         }
 
         var name = text[segment..i];
         var bad = MessageGrammar.FindInvalidCommandChar(name, allowLowerCase: true);
         if (bad >= 0)
         {
-            throw Error(segment + bad, $"bad command {MessageGrammar.Display(name)}: {MessageGrammar.DescribeCommandChar(name[bad], bad, allowLowerCase: true)}");
+            return Error(segment + bad, $"bad command {MessageGrammar.Display(name)}: {MessageGrammar.DescribeCommandChar(name[bad], bad, allowLowerCase: true)}");
         }
 
         command = MessageNames.Get(name);
-        return i;
+        return null;
     }
 
-    private static string? ReadAddressName(ReadOnlySpan<char> text, int start, int end, AddressPart part)
+    private static SdMessageFormatException? ReadAddressName(ReadOnlySpan<char> text, int start, int end, AddressPart part, out string? result)
     {
+        result = null;
         if (start == end)
         {
             return null;
@@ -201,16 +251,18 @@ internal static class MessageParser
         var bad = MessageGrammar.FindInvalidAddressChar(name, part);
         if (bad >= 0)
         {
-            throw Error(
+            return Error(
                 start + bad,
                 $"bad {MessageGrammar.PartName(part)} name {MessageGrammar.Display(name)}: {MessageGrammar.DescribeNameChar(name[bad], bad)}");
         }
 
-        return MessageNames.Get(name);
+        result = MessageNames.Get(name);
+        return null;
     }
 
-    private static ImmutableSortedDictionary<string, string> ReadParameters(ReadOnlySpan<char> text, int i, int end)
+    private static SdMessageFormatException? ReadParameters(ReadOnlySpan<char> text, int i, int end, out ImmutableSortedDictionary<string, string> parameters)
     {
+        parameters = SdMessage.NoParameters;
         var builder = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
         while (i < end)
         {
@@ -218,17 +270,17 @@ internal static class MessageParser
             var first = text[i];
             if (first == ';')
             {
-                throw Error(i, "an empty parameter (nothing between two ';')");
+                return Error(i, "an empty parameter (nothing between two ';')");
             }
 
             if (first == '=')
             {
-                throw Error(i, "an empty parameter name before '='");
+                return Error(i, "an empty parameter name before '='");
             }
 
             if (char.IsAsciiDigit(first))
             {
-                throw Error(i, "a parameter name starts with a digit");
+                return Error(i, "a parameter name starts with a digit");
             }
 
             while (i < end && MessageGrammar.IsNameChar(text[i]))
@@ -238,12 +290,12 @@ internal static class MessageParser
 
             if (i == end || text[i] == ';')
             {
-                throw Error(i, $"parameter {MessageGrammar.Display(text[nameStart..i])} without '='");
+                return Error(i, $"parameter {MessageGrammar.Display(text[nameStart..i])} without '='");
             }
 
             if (text[i] != '=')
             {
-                throw Error(i, $"{MessageGrammar.Display([text[i]])} is not allowed in a parameter name");
+                return Error(i, $"{MessageGrammar.Display([text[i]])} is not allowed in a parameter name");
             }
 
             var name = MessageNames.Get(text[nameStart..i]);
@@ -251,7 +303,10 @@ internal static class MessageParser
             string value;
             if (i < end && text[i] == '"')
             {
-                i = ReadQuotedValue(text, i, end, out value);
+                if (ReadQuotedValue(text, ref i, end, out value) is { } quoteError)
+                {
+                    return quoteError;
+                }
             }
             else
             {
@@ -267,17 +322,21 @@ internal static class MessageParser
             i++;
         }
 
-        return builder.ToImmutable();
+        parameters = builder.ToImmutable();
+        return null;
     }
 
-    private static int ReadQuotedValue(ReadOnlySpan<char> text, int quote, int end, out string value)
+    // i is at the opening quote; on success it is past the closing one.
+    private static SdMessageFormatException? ReadQuotedValue(ReadOnlySpan<char> text, ref int i, int end, out string value)
     {
-        var i = quote + 1;
+        value = string.Empty;
+        var quote = i;
+        i++;
         while (true)
         {
             if (i >= end)
             {
-                throw Error(quote, "an unterminated quoted value (no closing '\"')");
+                return Error(quote, "an unterminated quoted value (no closing '\"')");
             }
 
             var c = text[i];
@@ -294,10 +353,10 @@ internal static class MessageParser
         i++;
         if (i < end && text[i] != ';')
         {
-            throw Error(i, "text after a closing quote (expected ';' or the end of the line)");
+            return Error(i, "text after a closing quote (expected ';' or the end of the line)");
         }
 
-        return i;
+        return null;
     }
 
     private static string Unescape(ReadOnlySpan<char> raw, bool quoted)
@@ -346,5 +405,5 @@ internal static class MessageParser
         return new string(buffer[..n]);
     }
 
-    private static MessageFormatException Error(int position, string reason) => new(position, reason);
+    private static SdMessageFormatException Error(int position, string reason) => new(position, reason);
 }

@@ -5,7 +5,7 @@ namespace SocketDispatcher;
 
 /// <summary>
 /// Writes an <see cref="SdMessage"/> as one line of eventdispatcher's message format, without the
-/// trailing <c>\n</c> (design.md section 5, protocol-vectors.md "Writing").
+/// trailing <c>\n</c> (docs/architecture.md, "Message format"; the vectors are in tests/Unit/Messages/MessageWritingTests.cs).
 /// </summary>
 /// <remarks>
 /// <para>

@@ -55,16 +55,7 @@ internal static class ParameterValues
             return true;
         }
 
-        try
-        {
-            value = SdDuration.Parse(text);
-            return true;
-        }
-        catch (SdException)
-        {
-            value = default;
-            return false;
-        }
+        return SdDuration.TryParse(text, out value);
     }
 
     /// <summary>Unix time as <c>seconds.nanoseconds</c> (eventdispatcher's timestamps, such as <c>ALIVE</c>'s).</summary>

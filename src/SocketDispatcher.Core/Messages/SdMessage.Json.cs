@@ -5,7 +5,7 @@ public sealed partial class SdMessage
     /// <summary>
     /// The message as one line of JSON, in eventdispatcher's field names:
     /// <c>{"sent-from-server":..,"sent-from-service":..,"server":..,"service":..,"command":..,"parameters":{"name":"value",...}}</c>
-    /// (protocol-vectors.md, "JSON").
+    /// (vectors in tests/Unit/Messages/MessageJsonTests.cs).
     /// </summary>
     /// <remarks>
     /// Absent header fields and an empty parameter set are omitted; parameters are in ordinal order.
@@ -29,8 +29,8 @@ public sealed partial class SdMessage
     /// </remarks>
     /// <param name="json">One JSON object.</param>
     /// <exception cref="ArgumentNullException"><paramref name="json"/> is null.</exception>
-    /// <exception cref="MessageFormatException">
-    /// The text is not JSON or not a valid message; <see cref="MessageFormatException.Position"/> is the
+    /// <exception cref="SdMessageFormatException">
+    /// The text is not JSON or not a valid message; <see cref="SdMessageFormatException.Position"/> is the
     /// byte offset in the UTF-8 form of <paramref name="json"/> where the problem is.
     /// </exception>
     public static SdMessage FromJson(string json)

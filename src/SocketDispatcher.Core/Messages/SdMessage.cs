@@ -7,7 +7,7 @@ namespace SocketDispatcher;
 /// One message in eventdispatcher's line format:
 /// <c>[&lt;sent_from_server:sent_from_service ][[server:]service/]COMMAND[ name=value[;name=value]*]</c>.
 /// Immutable. <see cref="ToString"/> gives the wire text (without the trailing <c>\n</c>);
-/// <see cref="Parse(string)"/> reads it back. See design.md section 5 and protocol-vectors.md.
+/// <see cref="Parse(string)"/> reads it back. See docs/architecture.md, "Message format", and the vectors in tests/Unit/Messages.
 /// </summary>
 public sealed partial class SdMessage
 {

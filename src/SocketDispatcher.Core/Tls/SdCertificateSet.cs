@@ -1,6 +1,6 @@
 namespace SocketDispatcher;
 
-/// <summary>The PEM files of a development certificate set made by <see cref="CertificateFactory"/>.</summary>
+/// <summary>The PEM files of a development certificate set made by <see cref="SdCertificateFactory"/>.</summary>
 public sealed class SdCertificateSet
 {
     internal SdCertificateSet(string directory, string commonName, DateTimeOffset notAfter)

@@ -15,7 +15,7 @@ internal static class TlsSetup
     /// <summary>Server options: the certificate and its chain, and, with a client CA, mutual TLS.</summary>
     /// <exception cref="SdException">Reason <c>CertificateNotFound</c> (kind NotFound) for a missing file;
     /// <c>CertificateInvalid</c> for an unreadable or malformed file, a key that does not match, or an expired certificate.</exception>
-    public static SslServerAuthenticationOptions CreateServerOptions(TlsServerOptions options)
+    public static SslServerAuthenticationOptions CreateServerOptions(SdTlsServerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var certificate = PemFiles.LoadCertificateWithKey(options.CertificatePath, options.KeyPath, "certificate", "private key", out var chain);
@@ -46,7 +46,7 @@ internal static class TlsSetup
     /// RFC 6066); an IPv6 address with or without brackets.</param>
     /// <exception cref="SdException">As <see cref="CreateServerOptions"/>, for the CA and client certificate files;
     /// reason <c>CertificateInvalid</c> when only one of the client certificate and key is given.</exception>
-    public static SslClientAuthenticationOptions CreateClientOptions(TlsClientOptions options, string targetHost)
+    public static SslClientAuthenticationOptions CreateClientOptions(SdTlsClientOptions options, string targetHost)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrEmpty(targetHost);

@@ -9,7 +9,7 @@ namespace SocketDispatcher.PowerShell;
 /// </summary>
 /// <example><code>$client = Connect-SdClient tls://localhost:3001 -CertificateAuthority ./certs/ca.pem</code></example>
 [Cmdlet(VerbsCommunications.Connect, "SdClient")]
-[OutputType(typeof(SdClient), typeof(PermanentClient))]
+[OutputType(typeof(SdClient), typeof(SdPermanentClient))]
 public sealed class ConnectSdClientCommand : SdCmdlet
 {
     /// <summary>The endpoint to connect to.</summary>
@@ -56,7 +56,7 @@ public sealed class ConnectSdClientCommand : SdCmdlet
     /// <summary>
     /// Keep the connection for good: connect in the background (whichever side starts first), reconnect
     /// after each loss following -PauseDuration, queue what is sent while disconnected. Writes a
-    /// PermanentClient at once; Receive-SdMessage yields its SD_CONNECTED, SD_DISCONNECTED and
+    /// SdPermanentClient at once; Receive-SdMessage yields its SD_CONNECTED, SD_DISCONNECTED and
     /// SD_RECONNECT_ATTEMPT events among the messages.
     /// </summary>
     [Parameter]
@@ -72,7 +72,7 @@ public sealed class ConnectSdClientCommand : SdCmdlet
     [ValidateRange(1, 10_000_000)]
     public int QueueCapacity { get; set; } = 1000;
 
-    /// <summary>Connects and writes the <see cref="SdClient"/> (with -Permanent, starts a <see cref="PermanentClient"/>).</summary>
+    /// <summary>Connects and writes the <see cref="SdClient"/> (with -Permanent, starts a <see cref="SdPermanentClient"/>).</summary>
     protected override void ProcessRecord()
     {
         if (!Permanent && (PauseDuration is not null || MyInvocation.BoundParameters.ContainsKey(nameof(QueueCapacity))))
@@ -86,7 +86,7 @@ public sealed class ConnectSdClientCommand : SdCmdlet
             return;
         }
 
-        var options = new ClientOptions
+        var options = new SdClientOptions
         {
             Tls = ClientTls.Create(this, CertificateAuthority, SkipCertificateCheck, Certificate, Key),
             ConnectTimeout = ConnectTimeout,
@@ -121,7 +121,7 @@ public sealed class ConnectSdClientCommand : SdCmdlet
         TimeSpan[] pauses;
         try
         {
-            pauses = PauseDuration is null ? new PermanentClientOptions().Pauses.ToArray() : PauseDuration.SelectMany(p => p.Split(',')).Select(SdDuration.Parse).ToArray();
+            pauses = PauseDuration is null ? new SdPermanentClientOptions().Pauses.ToArray() : PauseDuration.SelectMany(p => p.Split(',')).Select(SdDuration.Parse).ToArray();
         }
         catch (SdException ex)
         {
@@ -129,9 +129,9 @@ public sealed class ConnectSdClientCommand : SdCmdlet
             return;
         }
 
-        var options = new PermanentClientOptions
+        var options = new SdPermanentClientOptions
         {
-            Connection = new ClientOptions
+            Connection = new SdClientOptions
             {
                 Tls = ClientTls.Create(this, CertificateAuthority, SkipCertificateCheck, Certificate, Key),
                 ConnectTimeout = ConnectTimeout,
@@ -141,10 +141,10 @@ public sealed class ConnectSdClientCommand : SdCmdlet
             QueueCapacity = QueueCapacity,
         };
         var loggerFactory = PipelineLog.CreateFactory(out var log);
-        PermanentClient client;
+        SdPermanentClient client;
         try
         {
-            client = PermanentClient.Start(Endpoint, options, loggerFactory);
+            client = SdPermanentClient.Start(Endpoint, options, loggerFactory);
         }
         catch (SdException ex)
         {

@@ -31,7 +31,7 @@ public sealed class ConvertFromSdMessageCommand : PSCmdlet
             var json = Json || InputObject.AsSpan().TrimStart().StartsWith("{", StringComparison.Ordinal);
             WriteObject(json ? SdMessage.FromJson(InputObject) : SdMessage.Parse(InputObject));
         }
-        catch (MessageFormatException ex)
+        catch (SdMessageFormatException ex)
         {
             WriteError(SdErrors.MessageInvalid(ex, InputObject));
         }

@@ -95,7 +95,7 @@ public sealed class GetSdListenerCommand : SdCmdlet
     {
         try
         {
-            return Await(SdListenerInfo.QueryAsync(control, new SignalOptions { Timeout = Timeout, SecretCode = SecretCode }, CancelToken));
+            return Await(SdListenerInfo.QueryAsync(control, new SdSignalOptions { Timeout = Timeout, SecretCode = SecretCode }, CancelToken));
         }
         catch (SdException ex) when (reportFailure)
         {

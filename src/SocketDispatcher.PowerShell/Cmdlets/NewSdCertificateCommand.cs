@@ -34,7 +34,7 @@ public sealed class NewSdCertificateCommand : SdCmdlet
         if (!ShouldProcess(directory, $"Create a development CA, server and client certificates for '{CommonName}'")) return;
         try
         {
-            WriteObject(CertificateFactory.CreateDevelopmentSet(directory, CommonName, TimeSpan.FromDays(ValidDays)));
+            WriteObject(SdCertificateFactory.CreateDevelopmentSet(directory, CommonName, TimeSpan.FromDays(ValidDays)));
         }
         catch (SdException ex)
         {

@@ -181,7 +181,7 @@ public sealed class SendSdMessageCommand : SdCmdlet
 
     private void Signal()
     {
-        var options = new SignalOptions
+        var options = new SdSignalOptions
         {
             WaitForReply = Reply,
             Timeout = Timeout,

@@ -96,7 +96,7 @@ public sealed class StartSdDispatcherCommand : SdCmdlet, IScriptHandlerSite
         var trace = TraceMessages.IsPresent;
         var definitionPath = ResolveDefinitionPath(DefinitionPath);
         var builtIn = Handler as string ?? "conversation";
-        DispatcherOptions CreateOptions(SdMessageRouter? router)
+        SdDispatcherOptions CreateOptions(SdMessageRouter? router)
             => new() { Handoff = handoff, Handler = builtIn, Router = router, Trace = trace, DefinitionPath = definitionPath };
 
         if (AsJob)

@@ -228,17 +228,17 @@ public sealed class StartSdListenerCommand : SdCmdlet
     private ListenerOptions CreateOptions()
     {
         // Core's rule first (a key or client CA needs a certificate), then the paths, relative to the PowerShell location.
-        TlsServerOptions? given = null;
+        SdTlsServerOptions? given = null;
         try
         {
-            given = TlsServerOptions.FromFiles(Certificate, Key, ClientCertificateAuthority);
+            given = SdTlsServerOptions.FromFiles(Certificate, Key, ClientCertificateAuthority);
         }
         catch (SdException ex)
         {
             ThrowTerminatingError(SdErrors.From(ex, Key ?? ClientCertificateAuthority));
         }
 
-        var tls = given is null ? null : new TlsServerOptions
+        var tls = given is null ? null : new SdTlsServerOptions
         {
             CertificatePath = ResolveExistingFile(given.CertificatePath, nameof(Certificate)),
             KeyPath = given.KeyPath is null ? null : ResolveExistingFile(given.KeyPath, nameof(Key)),

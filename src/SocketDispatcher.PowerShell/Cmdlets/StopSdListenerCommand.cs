@@ -208,5 +208,5 @@ public sealed class StopSdListenerCommand : SdCmdlet
         }
     }
 
-    private SignalOptions Signal(TimeSpan? timeout = null) => new() { Timeout = timeout ?? Timeout, SecretCode = SecretCode, WaitForReply = false };
+    private SdSignalOptions Signal(TimeSpan? timeout = null) => new() { Timeout = timeout ?? Timeout, SecretCode = SecretCode, WaitForReply = false };
 }

@@ -14,7 +14,7 @@ internal static class RunningListeners
             if (SdListenerRegistry.Owns(control)) continue;
             try
             {
-                found.Add(SdListenerInfo.QueryAsync(control, new SignalOptions { Timeout = s_answerTime }).GetAwaiter().GetResult());
+                found.Add(SdListenerInfo.QueryAsync(control, new SdSignalOptions { Timeout = s_answerTime }).GetAwaiter().GetResult());
             }
             catch (SdException)
             {

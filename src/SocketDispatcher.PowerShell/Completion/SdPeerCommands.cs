@@ -9,7 +9,7 @@ namespace SocketDispatcher.PowerShell;
 /// </summary>
 internal static class SdPeerCommands
 {
-    /// <summary>What every message endpoint answers, and the control commands (the message format: docs/architecture.md).</summary>
+    /// <summary>What every message endpoint answers, and the control commands (docs/architecture.md, "Message format").</summary>
     public static readonly IReadOnlyList<string> BuiltIn = ["ALIVE", "HELP", "LOG", "LOG_ROTATE", "QUIT", "STATUS", "STOP"];
 
     private static readonly ConcurrentDictionary<string, string[]> s_byPeer = new(StringComparer.Ordinal);

@@ -11,7 +11,7 @@ internal static class ClientTls
     /// certificate and its key are Core's (TlsSetup), as for <c>sd client</c>: a -Certificate without -Key
     /// is a PEM file holding both; a -Key without -Certificate is CertificateMissing.
     /// </summary>
-    public static TlsClientOptions Create(SdCmdlet cmdlet, string? certificateAuthority, bool skipCertificateCheck, string? certificate = null, string? key = null)
+    public static SdTlsClientOptions Create(SdCmdlet cmdlet, string? certificateAuthority, bool skipCertificateCheck, string? certificate = null, string? key = null)
     {
         if (skipCertificateCheck && certificateAuthority is not null)
         {
@@ -22,7 +22,7 @@ internal static class ClientTls
                 certificateAuthority));
         }
 
-        return new TlsClientOptions
+        return new SdTlsClientOptions
         {
             CertificateAuthorityPath = certificateAuthority is null ? null : cmdlet.ResolveExistingFile(certificateAuthority, "CertificateAuthority"),
             SkipCertificateCheck = skipCertificateCheck,

@@ -53,7 +53,7 @@ internal sealed class ScriptHandlerHost(IScriptHandlerSite site)
     /// <exception cref="HandlerException">The handler or its file is not usable.</exception>
     /// <exception cref="SdException">The dispatcher could not start, or failed.</exception>
     /// <exception cref="OperationCanceledException">The site's token was cancelled.</exception>
-    public void Run(object? handler, string? handlerFile, Func<SdMessageRouter?, DispatcherOptions> createOptions, ILoggerFactory loggerFactory)
+    public void Run(object? handler, string? handlerFile, Func<SdMessageRouter?, SdDispatcherOptions> createOptions, ILoggerFactory loggerFactory)
     {
         SdDispatcher dispatcher;
         try
@@ -174,7 +174,7 @@ internal sealed class ScriptHandlerHost(IScriptHandlerSite site)
 
             work.Done.TrySetResult(replies);
         }
-        catch (Exception ex) when (ex is RuntimeException or MessageFormatException)
+        catch (Exception ex) when (ex is RuntimeException or SdMessageFormatException)
         {
             // A bad parameter read by the script (SdException InvalidArgument) is answered INVALID by the router.
             if (FindSdException(ex) is { Kind: SdErrorKind.InvalidArgument } bad)

@@ -16,7 +16,7 @@ namespace SocketDispatcher.PowerShell;
 internal sealed class ScriptHandlerJob : ISdJobService, IScriptHandlerSite
 {
     private readonly string _modulePath;
-    private readonly Func<SdMessageRouter?, DispatcherOptions> _createOptions;
+    private readonly Func<SdMessageRouter?, SdDispatcherOptions> _createOptions;
     private readonly object? _handler;
     private readonly string? _handlerFile;
     private readonly CancellationTokenSource _stop = new();
@@ -30,7 +30,7 @@ internal sealed class ScriptHandlerJob : ISdJobService, IScriptHandlerSite
     /// <param name="handler">A built-in handler name, a handler table, or null.</param>
     /// <param name="handlerFile">The full path of a handler file, or null.</param>
     /// <param name="createOptions">The dispatcher's options, given its router (made in the job's runspace).</param>
-    public ScriptHandlerJob(string modulePath, object? handler, string? handlerFile, Func<SdMessageRouter?, DispatcherOptions> createOptions)
+    public ScriptHandlerJob(string modulePath, object? handler, string? handlerFile, Func<SdMessageRouter?, SdDispatcherOptions> createOptions)
     {
         _modulePath = modulePath;
         _createOptions = createOptions;

@@ -29,7 +29,7 @@ internal static class SdErrors
         => new(exception, exception.Reason, CategoryOf(exception.Kind), target);
 
     /// <summary>An error record for a line or JSON text that is not a message.</summary>
-    public static ErrorRecord MessageInvalid(MessageFormatException exception, string text)
+    public static ErrorRecord MessageInvalid(SdMessageFormatException exception, string text)
         => new(exception, "MessageInvalid", ErrorCategory.ParserError, text)
         {
             ErrorDetails = new ErrorDetails($"'{Shorten(text)}' is not a message: {exception.Message}"),

@@ -37,7 +37,7 @@ public sealed class RawAcceptTests : IDisposable
     public async Task ReleasingTheAcceptedDescriptorEndsTheConnectionWithFinNotReset()
     {
         // A reset here would mean an abortive close (SO_LINGER{1,0}): in the listener that turns the
-        // dispatcher's later close into a RST (handoff-notes.md pitfall 1).
+        // dispatcher's later close into a RST (docs/handoff-protocol.md, pitfall 1).
         await _client.ConnectAsync(_listening.LocalEndPoint!).Within();
         var address = new byte[NativeSockets.SocketAddressBytes];
         var accepted = NativeSockets.Accept(_listening.SafeHandle, address, out _);

@@ -27,7 +27,7 @@ public sealed class CapacityTests
             await WaitForGreetingsAsync(greetings, served, 10);
 
             // A STATUS round trip through the control socket: the listener had every chance to accept more.
-            var status = await SdSignal.SendAsync(test.Listener.ControlEndpoints[0], new SdMessage("STATUS"), new SignalOptions { WaitForReply = true }, null).Within();
+            var status = await SdSignal.SendAsync(test.Listener.ControlEndpoints[0], new SdMessage("STATUS"), new SdSignalOptions { WaitForReply = true }, null).Within();
             Assert.Equal("10", status!.GetParameter("accepted"));
             Assert.Equal(10, test.Listener.Accepted);
             Assert.Equal(10, greetings.Count(g => g.IsCompleted));

@@ -33,7 +33,7 @@ public sealed class FdLeakTests : IDisposable
                 if (!File.Exists(control.Path)) return false;
                 try
                 {
-                    status = SdSignal.SendAsync(control, new SdMessage("STATUS"), new SignalOptions { WaitForReply = true }, null).GetAwaiter().GetResult();
+                    status = SdSignal.SendAsync(control, new SdMessage("STATUS"), new SdSignalOptions { WaitForReply = true }, null).GetAwaiter().GetResult();
                 }
                 catch (SdException ex) when (ex.Reason == "ConnectionRefused")
                 {
@@ -82,7 +82,7 @@ public sealed class FdLeakTests : IDisposable
 
     private static bool Idle(SdEndpoint control)
     {
-        var status = SdSignal.SendAsync(control, new SdMessage("STATUS"), new SignalOptions { WaitForReply = true }, null).GetAwaiter().GetResult()!;
+        var status = SdSignal.SendAsync(control, new SdMessage("STATUS"), new SdSignalOptions { WaitForReply = true }, null).GetAwaiter().GetResult()!;
         return JsonDocument.Parse(status.GetParameter("dispatchers")!).RootElement.EnumerateArray().All(d => d.GetProperty("open").GetInt32() == 0 && d.GetProperty("pending").GetInt32() == 0);
     }
 

@@ -25,7 +25,7 @@ public sealed class MessageDatagramTests
     [Fact]
     public void TwoLinesInOneDatagramAreRefused()
     {
-        var ex = Assert.Throws<MessageFormatException>(() => SdMessage.ParseDatagram("HELP\nALIVE\n"u8));
+        var ex = Assert.Throws<SdMessageFormatException>(() => SdMessage.ParseDatagram("HELP\nALIVE\n"u8));
         Assert.Equal(4, ex.Position);
         Assert.Contains("one message", ex.Message, StringComparison.Ordinal);
     }

@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace SocketDispatcher.Tests.Messages;
 
-/// <summary>The "JSON" section of protocol-vectors.md and what reading eventdispatcher's JSON needs.</summary>
+/// <summary>The JSON vectors of the message format (a message and its JSON line, both ways) and what reading eventdispatcher's JSON needs.</summary>
 public class MessageJsonTests
 {
     private const string VectorJson =
@@ -100,7 +100,7 @@ public class MessageJsonTests
     [InlineData("{\n\"command\":\n\"PING\"\n,,}", 21, "not valid JSON")]
     public void FromJsonRejectsWhatIsNotAMessageWithByteOffset(string json, int position, string reason)
     {
-        var ex = Assert.Throws<MessageFormatException>(() => SdMessage.FromJson(json));
+        var ex = Assert.Throws<SdMessageFormatException>(() => SdMessage.FromJson(json));
         Assert.Contains(reason, ex.Reason, StringComparison.Ordinal);
         Assert.True(position == ex.Position, $"<{json}>: expected position {position}, got {ex.Position} ({ex.Reason})");
     }
@@ -109,7 +109,7 @@ public class MessageJsonTests
     public void FromJsonReportsByteOffsetAfterNonAsciiText()
     {
         // "é" is two bytes in UTF-8, so the error after it is one byte further than its char index.
-        var ex = Assert.Throws<MessageFormatException>(() => SdMessage.FromJson("{\"x\":\"\u00e9\",\"command\":1}"));
+        var ex = Assert.Throws<SdMessageFormatException>(() => SdMessage.FromJson("{\"x\":\"\u00e9\",\"command\":1}"));
         Assert.Equal(20, ex.Position);
     }
 }

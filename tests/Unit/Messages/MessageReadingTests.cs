@@ -1,6 +1,6 @@
 namespace SocketDispatcher.Tests.Messages;
 
-/// <summary>The "Reading" table of protocol-vectors.md, row by row, plus eventdispatcher's other rules.</summary>
+/// <summary>The reading vectors of the message format (a line and the message or the error it gives), row by row, plus eventdispatcher's other rules.</summary>
 public class MessageReadingTests
 {
     [Fact]
@@ -165,7 +165,7 @@ public class MessageReadingTests
     [Fact]
     public void ParseReportsPositionAndReasonInExceptionMessage()
     {
-        var ex = Assert.Throws<MessageFormatException>(() => SdMessage.Parse("PING a"));
+        var ex = Assert.Throws<SdMessageFormatException>(() => SdMessage.Parse("PING a"));
         Assert.Equal("at position 6: parameter 'a' without '='", ex.Message);
     }
 
@@ -180,10 +180,53 @@ public class MessageReadingTests
         Assert.Equal("1", message!.GetParameter("a"));
     }
 
+    [Fact]
+    public void TryParseThrowsNothingOnLinesAPeerGetsWrong()
+    {
+        // A peer's bad line is answered, not exceptional: the try path must build its error, never throw it.
+        string[] bad = ["", "PING a", "PING 1a=1", "<a PING", "a:b:c/PING", "PING a=\"x", "PING a=\"x\"y", "P-NG", "PING a=\ud800"];
+        var thread = Environment.CurrentManagedThreadId;
+        var thrown = new List<Exception>();
+        void Record(object? sender, System.Runtime.ExceptionServices.FirstChanceExceptionEventArgs e)
+        {
+            if (Environment.CurrentManagedThreadId == thread) thrown.Add(e.Exception);
+        }
+
+        AppDomain.CurrentDomain.FirstChanceException += Record;
+        try
+        {
+            foreach (var line in bad)
+            {
+                Assert.False(SdMessage.TryParse(line, out _, out var error));
+                if (!line.Contains('\ud800', StringComparison.Ordinal)) Assert.False(SdMessage.TryParseDatagram(System.Text.Encoding.UTF8.GetBytes(line), out _, out _));
+                Assert.NotNull(error);
+            }
+
+            byte[] badUtf8 = [(byte)'S', (byte)'E', (byte)'T', (byte)' ', (byte)'v', (byte)'=', 0xC3, 0x28];
+            Assert.False(SdMessage.TryParseDatagram(badUtf8, out _, out var datagramError));
+            Assert.Equal(6, datagramError.Position);
+            var decoded = Connections.LineReader.Decode(new System.Buffers.ReadOnlySequence<byte>(badUtf8));
+            Assert.Null(decoded.Message);
+            Assert.Equal(6, decoded.Error!.Position);
+        }
+        finally
+        {
+            AppDomain.CurrentDomain.FirstChanceException -= Record;
+        }
+
+        Assert.Empty(thrown);
+    }
+
     private static void AssertRejected(string line, int position, string reason)
     {
-        var ex = Assert.Throws<MessageFormatException>(() => SdMessage.Parse(line));
+        var ex = Assert.Throws<SdMessageFormatException>(() => SdMessage.Parse(line));
         Assert.Contains(reason, ex.Reason, StringComparison.Ordinal);
         Assert.True(position == ex.Position, $"<{line}>: expected position {position}, got {ex.Position} ({ex.Reason})");
+
+        // The try form is the core and Parse its wrapper: both must tell the same position and reason.
+        Assert.False(SdMessage.TryParse(line, out var message, out var error));
+        Assert.Null(message);
+        Assert.Equal(ex.Position, error.Position);
+        Assert.Equal(ex.Reason, error.Reason);
     }
 }

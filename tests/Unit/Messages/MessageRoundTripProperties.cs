@@ -5,7 +5,7 @@ namespace SocketDispatcher.Tests.Messages;
 
 /// <summary>
 /// Property tests: every message survives the line form and the JSON form, and no input makes the
-/// readers fail with anything but <see cref="MessageFormatException"/>.
+/// readers fail with anything but <see cref="SdMessageFormatException"/>.
 /// </summary>
 public class MessageRoundTripProperties
 {
@@ -106,7 +106,7 @@ public class MessageRoundTripProperties
                 {
                     first = SdMessage.Parse(text);
                 }
-                catch (MessageFormatException ex)
+                catch (SdMessageFormatException ex)
                 {
                     Assert.InRange(ex.Position, 0, text.Length);
                     Assert.False(string.IsNullOrWhiteSpace(ex.Reason));
@@ -136,7 +136,7 @@ public class MessageRoundTripProperties
                     var m = SdMessage.FromJson(text);
                     MessageAssert.Equal(m, SdMessage.FromJson(m.ToJson()), text);
                 }
-                catch (MessageFormatException ex)
+                catch (SdMessageFormatException ex)
                 {
                     Assert.InRange(ex.Position, 0, System.Text.Encoding.UTF8.GetByteCount(text));
                 }

@@ -1,6 +1,6 @@
 namespace SocketDispatcher.Tests.Messages;
 
-/// <summary>The "Writing" table of protocol-vectors.md, row by row, plus the cases it leaves to us.</summary>
+/// <summary>The writing vectors of the message format (a message and the line it must give), row by row, plus the cases eventdispatcher leaves to us.</summary>
 public class MessageWritingTests
 {
     public static TheoryData<string, SdMessage, string> WritingVectors() => new()

@@ -6,8 +6,8 @@ public sealed class DevelopmentCertificates : IDisposable
     public DevelopmentCertificates()
     {
         Root = Directory.CreateTempSubdirectory("sd-tls-tests-").FullName;
-        Trusted = CertificateFactory.CreateDevelopmentSet(Path.Combine(Root, "trusted"));
-        Other = CertificateFactory.CreateDevelopmentSet(Path.Combine(Root, "other"));
+        Trusted = SdCertificateFactory.CreateDevelopmentSet(Path.Combine(Root, "trusted"));
+        Other = SdCertificateFactory.CreateDevelopmentSet(Path.Combine(Root, "other"));
     }
 
     public string Root { get; }
@@ -18,7 +18,7 @@ public sealed class DevelopmentCertificates : IDisposable
     /// <summary>A set from another CA, which nothing in the tests trusts for <see cref="Trusted"/>.</summary>
     public SdCertificateSet Other { get; }
 
-    public TlsServerOptions ServerOptions(string? clientAuthority = null) => new()
+    public SdTlsServerOptions ServerOptions(string? clientAuthority = null) => new()
     {
         CertificatePath = Trusted.ServerCertificate,
         KeyPath = Trusted.ServerKey,

@@ -18,7 +18,7 @@ public sealed class TlsHandshakeTests(DevelopmentCertificates certificates) : IC
     {
         using var timeout = new CancellationTokenSource(Timeout);
         await using var pair = await LoopbackTlsPair.ConnectAsync(IPAddress.Parse(bindAddress), timeout.Token);
-        var clientOptions = TlsSetup.CreateClientOptions(new TlsClientOptions { CertificateAuthorityPath = certificates.Trusted.CertificateAuthority }, targetHost);
+        var clientOptions = TlsSetup.CreateClientOptions(new SdTlsClientOptions { CertificateAuthorityPath = certificates.Trusted.CertificateAuthority }, targetHost);
 
         var (serverError, clientError) = await pair.HandshakeAsync(TlsSetup.CreateServerOptions(certificates.ServerOptions()), clientOptions, timeout.Token);
 
@@ -33,7 +33,7 @@ public sealed class TlsHandshakeTests(DevelopmentCertificates certificates) : IC
     {
         using var timeout = new CancellationTokenSource(Timeout);
         await using var pair = await LoopbackTlsPair.ConnectAsync(IPAddress.Loopback, timeout.Token);
-        var clientOptions = TlsSetup.CreateClientOptions(new TlsClientOptions { CertificateAuthorityPath = certificates.Trusted.CertificateAuthority }, "localhost");
+        var clientOptions = TlsSetup.CreateClientOptions(new SdTlsClientOptions { CertificateAuthorityPath = certificates.Trusted.CertificateAuthority }, "localhost");
         clientOptions.EnabledSslProtocols = SslProtocols.Tls12;
 
         var (serverError, clientError) = await pair.HandshakeAsync(TlsSetup.CreateServerOptions(certificates.ServerOptions()), clientOptions, timeout.Token);
@@ -48,7 +48,7 @@ public sealed class TlsHandshakeTests(DevelopmentCertificates certificates) : IC
     {
         using var timeout = new CancellationTokenSource(Timeout);
         await using var pair = await LoopbackTlsPair.ConnectAsync(IPAddress.Loopback, timeout.Token);
-        var clientOptions = TlsSetup.CreateClientOptions(new TlsClientOptions { CertificateAuthorityPath = certificates.Other.CertificateAuthority }, "localhost");
+        var clientOptions = TlsSetup.CreateClientOptions(new SdTlsClientOptions { CertificateAuthorityPath = certificates.Other.CertificateAuthority }, "localhost");
 
         // .NET checks the server's chain once OpenSSL has finished, so the server side may well succeed.
         var (_, clientError) = await pair.HandshakeAsync(TlsSetup.CreateServerOptions(certificates.ServerOptions()), clientOptions, timeout.Token);
@@ -61,7 +61,7 @@ public sealed class TlsHandshakeTests(DevelopmentCertificates certificates) : IC
     {
         using var timeout = new CancellationTokenSource(Timeout);
         await using var pair = await LoopbackTlsPair.ConnectAsync(IPAddress.Loopback, timeout.Token);
-        var clientOptions = TlsSetup.CreateClientOptions(new TlsClientOptions { CertificateAuthorityPath = certificates.Trusted.CertificateAuthority }, "sd.example.org");
+        var clientOptions = TlsSetup.CreateClientOptions(new SdTlsClientOptions { CertificateAuthorityPath = certificates.Trusted.CertificateAuthority }, "sd.example.org");
 
         var (_, clientError) = await pair.HandshakeAsync(TlsSetup.CreateServerOptions(certificates.ServerOptions()), clientOptions, timeout.Token);
 
@@ -73,7 +73,7 @@ public sealed class TlsHandshakeTests(DevelopmentCertificates certificates) : IC
     {
         using var timeout = new CancellationTokenSource(Timeout);
         await using var pair = await LoopbackTlsPair.ConnectAsync(IPAddress.Loopback, timeout.Token);
-        var clientOptions = TlsSetup.CreateClientOptions(new TlsClientOptions(), "localhost");
+        var clientOptions = TlsSetup.CreateClientOptions(new SdTlsClientOptions(), "localhost");
 
         var (_, clientError) = await pair.HandshakeAsync(TlsSetup.CreateServerOptions(certificates.ServerOptions()), clientOptions, timeout.Token);
 
@@ -85,7 +85,7 @@ public sealed class TlsHandshakeTests(DevelopmentCertificates certificates) : IC
     {
         using var timeout = new CancellationTokenSource(Timeout);
         await using var pair = await LoopbackTlsPair.ConnectAsync(IPAddress.Loopback, timeout.Token);
-        var clientOptions = TlsSetup.CreateClientOptions(new TlsClientOptions { SkipCertificateCheck = true }, "sd.example.org");
+        var clientOptions = TlsSetup.CreateClientOptions(new SdTlsClientOptions { SkipCertificateCheck = true }, "sd.example.org");
 
         var (serverError, clientError) = await pair.HandshakeAsync(TlsSetup.CreateServerOptions(certificates.ServerOptions()), clientOptions, timeout.Token);
 
@@ -100,7 +100,7 @@ public sealed class TlsHandshakeTests(DevelopmentCertificates certificates) : IC
         await using var pair = await LoopbackTlsPair.ConnectAsync(IPAddress.IPv6Loopback, timeout.Token);
         var serverOptions = TlsSetup.CreateServerOptions(certificates.ServerOptions(certificates.Trusted.CertificateAuthority));
         var clientOptions = TlsSetup.CreateClientOptions(
-            new TlsClientOptions
+            new SdTlsClientOptions
             {
                 CertificateAuthorityPath = certificates.Trusted.CertificateAuthority,
                 CertificatePath = certificates.Trusted.ClientCertificate,
@@ -123,7 +123,7 @@ public sealed class TlsHandshakeTests(DevelopmentCertificates certificates) : IC
         using var timeout = new CancellationTokenSource(Timeout);
         await using var pair = await LoopbackTlsPair.ConnectAsync(IPAddress.Loopback, timeout.Token);
         var serverOptions = TlsSetup.CreateServerOptions(certificates.ServerOptions(certificates.Trusted.CertificateAuthority));
-        var clientOptions = TlsSetup.CreateClientOptions(new TlsClientOptions { CertificateAuthorityPath = certificates.Trusted.CertificateAuthority }, "localhost");
+        var clientOptions = TlsSetup.CreateClientOptions(new SdTlsClientOptions { CertificateAuthorityPath = certificates.Trusted.CertificateAuthority }, "localhost");
 
         var (serverError, clientError) = await pair.HandshakeAsync(serverOptions, clientOptions, timeout.Token);
 
@@ -140,7 +140,7 @@ public sealed class TlsHandshakeTests(DevelopmentCertificates certificates) : IC
         await using var pair = await LoopbackTlsPair.ConnectAsync(IPAddress.Loopback, timeout.Token);
         var serverOptions = TlsSetup.CreateServerOptions(certificates.ServerOptions(certificates.Trusted.CertificateAuthority));
         var clientOptions = TlsSetup.CreateClientOptions(
-            new TlsClientOptions
+            new SdTlsClientOptions
             {
                 CertificateAuthorityPath = certificates.Trusted.CertificateAuthority,
                 CertificatePath = certificates.Other.ClientCertificate,

@@ -12,7 +12,7 @@ public sealed class TlsSetupErrorTests(DevelopmentCertificates certificates) : I
     {
         var path = Path.Combine(certificates.Root, "missing", "server.pem");
 
-        var error = Assert.Throws<SdException>(() => TlsSetup.CreateServerOptions(new TlsServerOptions { CertificatePath = path, KeyPath = Set.ServerKey }));
+        var error = Assert.Throws<SdException>(() => TlsSetup.CreateServerOptions(new SdTlsServerOptions { CertificatePath = path, KeyPath = Set.ServerKey }));
 
         AssertError(error, SdErrorKind.NotFound, "CertificateNotFound", $"certificate file '{path}' not found");
     }
@@ -22,7 +22,7 @@ public sealed class TlsSetupErrorTests(DevelopmentCertificates certificates) : I
     {
         var path = Path.Combine(certificates.Root, "server-missing.key");
 
-        var error = Assert.Throws<SdException>(() => TlsSetup.CreateServerOptions(new TlsServerOptions { CertificatePath = Set.ServerCertificate, KeyPath = path }));
+        var error = Assert.Throws<SdException>(() => TlsSetup.CreateServerOptions(new SdTlsServerOptions { CertificatePath = Set.ServerCertificate, KeyPath = path }));
 
         AssertError(error, SdErrorKind.NotFound, "CertificateNotFound", $"private key file '{path}' not found");
     }
@@ -42,7 +42,7 @@ public sealed class TlsSetupErrorTests(DevelopmentCertificates certificates) : I
     {
         var path = Path.Combine(certificates.Root, "no-ca.pem");
 
-        var error = Assert.Throws<SdException>(() => TlsSetup.CreateClientOptions(new TlsClientOptions { CertificateAuthorityPath = path }, "localhost"));
+        var error = Assert.Throws<SdException>(() => TlsSetup.CreateClientOptions(new SdTlsClientOptions { CertificateAuthorityPath = path }, "localhost"));
 
         AssertError(error, SdErrorKind.NotFound, "CertificateNotFound", $"CA certificate file '{path}' not found");
     }
@@ -52,7 +52,7 @@ public sealed class TlsSetupErrorTests(DevelopmentCertificates certificates) : I
     {
         var path = Path.Combine(certificates.Root, "no-client.pem");
 
-        var error = Assert.Throws<SdException>(() => TlsSetup.CreateClientOptions(new TlsClientOptions { CertificatePath = path, KeyPath = Set.ClientKey }, "localhost"));
+        var error = Assert.Throws<SdException>(() => TlsSetup.CreateClientOptions(new SdTlsClientOptions { CertificatePath = path, KeyPath = Set.ClientKey }, "localhost"));
 
         AssertError(error, SdErrorKind.NotFound, "CertificateNotFound", $"client certificate file '{path}' not found");
     }
@@ -62,7 +62,7 @@ public sealed class TlsSetupErrorTests(DevelopmentCertificates certificates) : I
     {
         var path = Write("not-pem.pem", "hello\n");
 
-        var error = Assert.Throws<SdException>(() => TlsSetup.CreateServerOptions(new TlsServerOptions { CertificatePath = path, KeyPath = Set.ServerKey }));
+        var error = Assert.Throws<SdException>(() => TlsSetup.CreateServerOptions(new SdTlsServerOptions { CertificatePath = path, KeyPath = Set.ServerKey }));
 
         AssertError(error, SdErrorKind.InvalidArgument, "CertificateInvalid", $"certificate file '{path}' holds no PEM CERTIFICATE block");
     }
@@ -72,7 +72,7 @@ public sealed class TlsSetupErrorTests(DevelopmentCertificates certificates) : I
     {
         var path = Write("broken.pem", "-----BEGIN CERTIFICATE-----\nTUlJQm9vb29vb29v\n-----END CERTIFICATE-----\n");
 
-        var error = Assert.Throws<SdException>(() => TlsSetup.CreateClientOptions(new TlsClientOptions { CertificateAuthorityPath = path }, "localhost"));
+        var error = Assert.Throws<SdException>(() => TlsSetup.CreateClientOptions(new SdTlsClientOptions { CertificateAuthorityPath = path }, "localhost"));
 
         AssertError(error, SdErrorKind.InvalidArgument, "CertificateInvalid", $"CA certificate file '{path}' holds a malformed CERTIFICATE block");
     }
@@ -80,7 +80,7 @@ public sealed class TlsSetupErrorTests(DevelopmentCertificates certificates) : I
     [Fact]
     public void KeyOfAnotherCertificateGivesCertificateInvalid()
     {
-        var error = Assert.Throws<SdException>(() => TlsSetup.CreateServerOptions(new TlsServerOptions { CertificatePath = Set.ServerCertificate, KeyPath = Set.ClientKey }));
+        var error = Assert.Throws<SdException>(() => TlsSetup.CreateServerOptions(new SdTlsServerOptions { CertificatePath = Set.ServerCertificate, KeyPath = Set.ClientKey }));
 
         AssertError(error, SdErrorKind.InvalidArgument, "CertificateInvalid", $"private key file '{Set.ClientKey}' does not belong to certificate '{Set.ServerCertificate}'");
     }
@@ -88,7 +88,7 @@ public sealed class TlsSetupErrorTests(DevelopmentCertificates certificates) : I
     [Fact]
     public void KeyFileWithoutAKeyGivesCertificateInvalid()
     {
-        var error = Assert.Throws<SdException>(() => TlsSetup.CreateServerOptions(new TlsServerOptions { CertificatePath = Set.ServerCertificate, KeyPath = Set.ServerCertificate }));
+        var error = Assert.Throws<SdException>(() => TlsSetup.CreateServerOptions(new SdTlsServerOptions { CertificatePath = Set.ServerCertificate, KeyPath = Set.ServerCertificate }));
 
         AssertError(error, SdErrorKind.InvalidArgument, "CertificateInvalid", $"private key file '{Set.ServerCertificate}' holds no valid EC private key");
     }
@@ -99,7 +99,7 @@ public sealed class TlsSetupErrorTests(DevelopmentCertificates certificates) : I
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var path = Write("encrypted.key", key.ExportEncryptedPkcs8PrivateKeyPem("secret", new PbeParameters(PbeEncryptionAlgorithm.Aes128Cbc, HashAlgorithmName.SHA256, 1)));
 
-        var error = Assert.Throws<SdException>(() => TlsSetup.CreateServerOptions(new TlsServerOptions { CertificatePath = Set.ServerCertificate, KeyPath = path }));
+        var error = Assert.Throws<SdException>(() => TlsSetup.CreateServerOptions(new SdTlsServerOptions { CertificatePath = Set.ServerCertificate, KeyPath = path }));
 
         AssertError(error, SdErrorKind.InvalidArgument, "CertificateInvalid", $"private key file '{path}' is encrypted");
     }
@@ -107,7 +107,7 @@ public sealed class TlsSetupErrorTests(DevelopmentCertificates certificates) : I
     [Fact]
     public void DirectoryInsteadOfACertificateFileGivesCertificateInvalid()
     {
-        var error = Assert.Throws<SdException>(() => TlsSetup.CreateServerOptions(new TlsServerOptions { CertificatePath = Set.Directory, KeyPath = Set.ServerKey }));
+        var error = Assert.Throws<SdException>(() => TlsSetup.CreateServerOptions(new SdTlsServerOptions { CertificatePath = Set.Directory, KeyPath = Set.ServerKey }));
 
         AssertError(error, SdErrorKind.InvalidArgument, "CertificateInvalid", $"certificate file '{Set.Directory}' is a directory");
     }
@@ -121,7 +121,7 @@ public sealed class TlsSetupErrorTests(DevelopmentCertificates certificates) : I
         var certificatePath = Write("expired.pem", expired.ExportCertificatePem());
         var keyPath = Write("expired.key", key.ExportPkcs8PrivateKeyPem());
 
-        var error = Assert.Throws<SdException>(() => TlsSetup.CreateServerOptions(new TlsServerOptions { CertificatePath = certificatePath, KeyPath = keyPath }));
+        var error = Assert.Throws<SdException>(() => TlsSetup.CreateServerOptions(new SdTlsServerOptions { CertificatePath = certificatePath, KeyPath = keyPath }));
 
         AssertError(error, SdErrorKind.InvalidArgument, "CertificateInvalid", $"certificate '{certificatePath}' expired on");
     }
@@ -135,7 +135,7 @@ public sealed class TlsSetupErrorTests(DevelopmentCertificates certificates) : I
         var certificatePath = Write("rsa.pem", certificate.ExportCertificatePem());
         var keyPath = Write("rsa.key", key.ExportRSAPrivateKeyPem());
 
-        var options = TlsSetup.CreateServerOptions(new TlsServerOptions { CertificatePath = certificatePath, KeyPath = keyPath });
+        var options = TlsSetup.CreateServerOptions(new SdTlsServerOptions { CertificatePath = certificatePath, KeyPath = keyPath });
 
         Assert.Equal(certificate.Thumbprint, options.ServerCertificateContext!.TargetCertificate.Thumbprint);
     }
@@ -157,7 +157,7 @@ public sealed class TlsSetupErrorTests(DevelopmentCertificates certificates) : I
     [InlineData(null, "ca.pem", "the client CA 'ca.pem'")]
     public void ServerKeyOrClientCaWithoutACertificateGivesCertificateMissing(string? key, string? clientCa, string expected)
     {
-        var error = Assert.Throws<SdException>(() => TlsServerOptions.FromFiles(null, key, clientCa));
+        var error = Assert.Throws<SdException>(() => SdTlsServerOptions.FromFiles(null, key, clientCa));
 
         AssertError(error, SdErrorKind.InvalidArgument, "CertificateMissing", expected + " is for TLS, but no server certificate was given");
     }
@@ -165,14 +165,14 @@ public sealed class TlsSetupErrorTests(DevelopmentCertificates certificates) : I
     [Fact]
     public void NoServerFilesMeanNoTls()
     {
-        Assert.Null(TlsServerOptions.FromFiles(null, null, null));
-        Assert.Null(TlsServerOptions.FromFiles("server.pem", null, null)!.KeyPath);
+        Assert.Null(SdTlsServerOptions.FromFiles(null, null, null));
+        Assert.Null(SdTlsServerOptions.FromFiles("server.pem", null, null)!.KeyPath);
     }
 
     [Fact]
     public void ClientKeyWithoutACertificateGivesCertificateMissing()
     {
-        var options = new TlsClientOptions { KeyPath = Set.ClientKey };
+        var options = new SdTlsClientOptions { KeyPath = Set.ClientKey };
 
         var error = Assert.Throws<SdException>(() => TlsSetup.CreateClientOptions(options, "localhost"));
 
@@ -185,8 +185,8 @@ public sealed class TlsSetupErrorTests(DevelopmentCertificates certificates) : I
         var serverPem = Write("server-with-key.pem", File.ReadAllText(Set.ServerCertificate) + File.ReadAllText(Set.ServerKey));
         var clientPem = Write("client-with-key.pem", File.ReadAllText(Set.ClientCertificate) + File.ReadAllText(Set.ClientKey));
 
-        var server = TlsSetup.CreateServerOptions(new TlsServerOptions { CertificatePath = serverPem });
-        var client = TlsSetup.CreateClientOptions(new TlsClientOptions { CertificatePath = clientPem }, "localhost");
+        var server = TlsSetup.CreateServerOptions(new SdTlsServerOptions { CertificatePath = serverPem });
+        var client = TlsSetup.CreateClientOptions(new SdTlsClientOptions { CertificatePath = clientPem }, "localhost");
 
         Assert.True(server.ServerCertificateContext!.TargetCertificate.HasPrivateKey);
         Assert.True(client.ClientCertificateContext!.TargetCertificate.HasPrivateKey);
@@ -195,7 +195,7 @@ public sealed class TlsSetupErrorTests(DevelopmentCertificates certificates) : I
     [Fact]
     public void CertificateFileWithoutTheKeyAndNoKeyPathSaysTheKeyIsMissing()
     {
-        var error = Assert.Throws<SdException>(() => TlsSetup.CreateServerOptions(new TlsServerOptions { CertificatePath = Set.ServerCertificate }));
+        var error = Assert.Throws<SdException>(() => TlsSetup.CreateServerOptions(new SdTlsServerOptions { CertificatePath = Set.ServerCertificate }));
 
         AssertError(error, SdErrorKind.InvalidArgument, "CertificateInvalid", $"certificate file '{Set.ServerCertificate}' holds no valid EC private key, and no key file was given");
     }

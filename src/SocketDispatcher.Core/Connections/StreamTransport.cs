@@ -7,11 +7,12 @@ using SocketDispatcher.Logging;
 namespace SocketDispatcher.Connections;
 
 /// <summary>
-/// A stream (TCP, TLS or AF_UNIX) that speaks messages: one read loop on the shared
-/// <see cref="LineReader"/>, writes serialized by a lock, and a shutdown that is idempotent where
-/// the first reason wins (style.md point 3). Used by servers, clients and control endpoints alike.
+/// The transport on a byte stream (TCP, TLS or AF_UNIX): one message per line, one read loop on the
+/// shared <see cref="LineReader"/>, writes serialized by a lock, and a shutdown that is idempotent
+/// where the first reason wins, like every connection object here. Used by servers, clients and
+/// control endpoints alike.
 /// </summary>
-internal sealed class MessageConnection : IMessageTransport
+internal sealed class StreamTransport : IMessageTransport
 {
     private readonly Stream _stream;
     private readonly ILogger _logger;
@@ -28,7 +29,7 @@ internal sealed class MessageConnection : IMessageTransport
     private Task _readLoop = Task.CompletedTask;
     private string? _closeReason;
 
-    public MessageConnection(string id, Stream stream, string? peer, int maxLineBytes, ILogger logger, bool trace)
+    public StreamTransport(string id, Stream stream, string? peer, int maxLineBytes, ILogger logger, bool trace)
     {
         Id = id;
         Peer = peer;

@@ -1,7 +1,7 @@
 namespace SocketDispatcher;
 
 /// <summary>TLS settings of a listener's endpoints, applied by the dispatchers that terminate TLS.</summary>
-public sealed class TlsServerOptions
+public sealed class SdTlsServerOptions
 {
     /// <summary>Path of the server certificate in PEM (it may be followed by its chain).</summary>
     public required string CertificatePath { get; init; }
@@ -27,11 +27,11 @@ public sealed class TlsServerOptions
     /// <param name="keyPath">Its private key (PEM), or null: the key is in the certificate file.</param>
     /// <param name="clientCertificateAuthorityPath">A client CA (PEM) for mutual TLS, or null.</param>
     /// <exception cref="SdException">A key or a client CA without a certificate (kind InvalidArgument, reason <c>CertificateMissing</c>).</exception>
-    public static TlsServerOptions? FromFiles(string? certificatePath, string? keyPath, string? clientCertificateAuthorityPath)
+    public static SdTlsServerOptions? FromFiles(string? certificatePath, string? keyPath, string? clientCertificateAuthorityPath)
     {
         if (certificatePath is not null)
         {
-            return new TlsServerOptions { CertificatePath = certificatePath, KeyPath = keyPath, ClientCertificateAuthorityPath = clientCertificateAuthorityPath };
+            return new SdTlsServerOptions { CertificatePath = certificatePath, KeyPath = keyPath, ClientCertificateAuthorityPath = clientCertificateAuthorityPath };
         }
 
         if (keyPath is null && clientCertificateAuthorityPath is null) return null;

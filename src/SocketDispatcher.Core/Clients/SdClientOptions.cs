@@ -1,10 +1,10 @@
 namespace SocketDispatcher;
 
 /// <summary>Options of a client connection (<c>Connect-SdClient</c>, <c>sd client</c>, <c>sd signal</c>).</summary>
-public sealed class ClientOptions
+public sealed class SdClientOptions
 {
     /// <summary>TLS settings for <c>tls://</c> endpoints. Default: trust the system store and check the host name.</summary>
-    public TlsClientOptions Tls { get; init; } = new();
+    public SdTlsClientOptions Tls { get; init; } = new();
 
     /// <summary>How long connecting (TCP and TLS handshake) may take. Default: 10 s.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);

@@ -1,7 +1,7 @@
 namespace SocketDispatcher;
 
 /// <summary>TLS settings of a client connection.</summary>
-public sealed class TlsClientOptions
+public sealed class SdTlsClientOptions
 {
     /// <summary>
     /// Path of a PEM CA certificate the server's certificate must chain to; null trusts the system store.

@@ -9,30 +9,12 @@ using SocketDispatcher.Logging;
 
 namespace SocketDispatcher.Dispatching;
 
-/// <summary>What every conversation of one dispatcher shares.</summary>
-/// <param name="Router">The handler's routes.</param>
-/// <param name="Tls">The server side of TLS, from the listener's CONFIG; null until then, or without TLS.</param>
-/// <param name="MaxLineBytes">The longest line a peer may send, in bytes (CONFIG <c>max_line</c>).</param>
-/// <param name="Trace">Whether every message in and out is logged.</param>
-/// <param name="HandshakeTimeout">How long a TLS handshake may take.</param>
-/// <param name="Logger">Where the conversations log.</param>
-/// <param name="RequestServiceStop">Asks the listener to stop the service (a local QUIT).</param>
-/// <param name="Poller">Drives plain connections without a .NET Socket when the handler never blocks; null to use Sockets.</param>
-internal sealed record SessionSettings(
-    SdMessageRouter Router,
-    SslServerAuthenticationOptions? Tls,
-    int MaxLineBytes,
-    bool Trace,
-    TimeSpan HandshakeTimeout,
-    ILogger Logger,
-    Action<string> RequestServiceStop,
-    SocketPoller? Poller);
-
 /// <summary>
-/// The dispatcher's side of one handed-off connection: wraps the socket from its descriptor,
-/// terminates TLS when the listener says so, and runs the conversation.
+/// The conversation of one handed-off connection, on the dispatcher's side: wraps the socket from its
+/// descriptor, terminates TLS when the listener says so, puts a <see cref="StreamTransport"/> and a
+/// <see cref="TransportSession"/> on it, and routes its messages until the peer or the service ends it.
 /// </summary>
-internal static class ServerSession
+internal static class DispatcherConversation
 {
     /// <summary>Runs one conversation to its end and closes the connection.</summary>
     /// <param name="id">The connection's id from the CONNECTION record.</param>
@@ -42,7 +24,7 @@ internal static class ServerSession
     /// <param name="tls">Whether to terminate TLS first.</param>
     /// <param name="settings">What the dispatcher's conversations share.</param>
     /// <param name="cancellationToken">Canceled to cut the conversation (the end of a drain).</param>
-    public static async Task RunAsync(string id, SocketDescriptor descriptor, string? peer, string? family, bool tls, SessionSettings settings, CancellationToken cancellationToken)
+    public static async Task RunAsync(string id, SocketDescriptor descriptor, string? peer, string? family, bool tls, ConversationSettings settings, CancellationToken cancellationToken)
     {
         var logger = settings.Logger;
         var opened = tls || settings.Poller is null ? OpenSocket(id, descriptor, peer, logger) : OpenPolled(descriptor, peer, family, settings.Poller);
@@ -74,8 +56,8 @@ internal static class ServerSession
                 }
             }
 
-            var session = new MessageSession(id, stream, peer, isLocal, settings.MaxLineBytes, settings.Trace, logger, settings.RequestServiceStop);
-            stream = Stream.Null; // the session owns it now
+            var session = new TransportSession(id, stream, peer, isLocal, settings.MaxLineBytes, settings.Trace, logger, settings.RequestServiceStop);
+            stream = Stream.Null; // the session's transport owns it now
             await session.RunAsync(settings.Router, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (SocketErrors.IsPeerError(ex))
@@ -96,7 +78,7 @@ internal static class ServerSession
     private static (Stream, bool)? OpenSocket(string id, SocketDescriptor descriptor, string? peer, ILogger logger)
     {
         // The listener may have accepted with O_NONBLOCK, which our descriptor shares; state the mode
-        // explicitly so that .NET's view matches the kernel's (handoff-notes.md pitfall 2).
+        // explicitly so that .NET's view matches the kernel's (docs/handoff-protocol.md, pitfall 2).
         Socket socket;
         var handle = HandoffRecord.ToSocketHandle(descriptor);
         try

@@ -1,7 +1,7 @@
 namespace SocketDispatcher;
 
 /// <summary>Options of a datagram message service (<c>sd serve</c>).</summary>
-public sealed class DatagramServiceOptions
+public sealed class SdDatagramServiceOptions
 {
     /// <summary>Log every message in and out. Default: false.</summary>
     public bool Trace { get; init; }

@@ -1,7 +1,7 @@
 namespace SocketDispatcher;
 
 /// <summary>Options of a dispatcher process (<c>sd dispatch</c>, <c>Start-SdDispatcher</c>).</summary>
-public sealed class DispatcherOptions
+public sealed class SdDispatcherOptions
 {
     /// <summary>The listener's handoff socket, <c>unix:PATH</c>. Required.</summary>
     public required SdEndpoint Handoff { get; init; }

@@ -7,7 +7,7 @@ namespace SocketDispatcher.Tests.Tls;
 
 // File modes are checked with the Unix-only file APIs; SocketDispatcher runs on Linux.
 [SupportedOSPlatform("linux")]
-public sealed class CertificateFactoryTests : IDisposable
+public sealed class SdCertificateFactoryTests : IDisposable
 {
     private const string ServerAuthOid = "1.3.6.1.5.5.7.3.1";
     private const string ClientAuthOid = "1.3.6.1.5.5.7.3.2";
@@ -20,7 +20,7 @@ public sealed class CertificateFactoryTests : IDisposable
     [Fact]
     public void DevelopmentSetWritesSixPemFilesWithPrivateKeysOnlyForTheOwner()
     {
-        var set = CertificateFactory.CreateDevelopmentSet(Path.Combine(_root, "new", "certs"));
+        var set = SdCertificateFactory.CreateDevelopmentSet(Path.Combine(_root, "new", "certs"));
 
         foreach (var key in new[] { set.CertificateAuthorityKey, set.ServerKey, set.ClientKey })
         {
@@ -36,7 +36,7 @@ public sealed class CertificateFactoryTests : IDisposable
     [Fact]
     public void DevelopmentCaMaySignCertificatesAndNothingElse()
     {
-        var set = CertificateFactory.CreateDevelopmentSet(_root);
+        var set = SdCertificateFactory.CreateDevelopmentSet(_root);
         using var ca = LoadPem(set.CertificateAuthority);
 
         var constraints = Assert.Single(ca.Extensions.OfType<X509BasicConstraintsExtension>());
@@ -50,7 +50,7 @@ public sealed class CertificateFactoryTests : IDisposable
     [Fact]
     public void ServerCertificateNamesLocalhostBothLoopbackAddressesAndTheCommonName()
     {
-        var set = CertificateFactory.CreateDevelopmentSet(_root, "sd.example.test");
+        var set = SdCertificateFactory.CreateDevelopmentSet(_root, "sd.example.test");
         using var server = LoadPem(set.ServerCertificate);
 
         var names = Assert.Single(server.Extensions.OfType<X509SubjectAlternativeNameExtension>());
@@ -64,7 +64,7 @@ public sealed class CertificateFactoryTests : IDisposable
     [Fact]
     public void AnIPAddressCommonNameIsAddedAsAnIPAddressName()
     {
-        var set = CertificateFactory.CreateDevelopmentSet(_root, "192.0.2.7");
+        var set = SdCertificateFactory.CreateDevelopmentSet(_root, "192.0.2.7");
         using var server = LoadPem(set.ServerCertificate);
 
         var names = Assert.Single(server.Extensions.OfType<X509SubjectAlternativeNameExtension>());
@@ -77,7 +77,7 @@ public sealed class CertificateFactoryTests : IDisposable
     [InlineData("client", ClientAuthOid)]
     public void LeafCertificatesChainToTheCaForTheirPurpose(string leaf, string purpose)
     {
-        var set = CertificateFactory.CreateDevelopmentSet(_root);
+        var set = SdCertificateFactory.CreateDevelopmentSet(_root);
         using var ca = LoadPem(set.CertificateAuthority);
         using var certificate = LoadPem(leaf == "server" ? set.ServerCertificate : set.ClientCertificate);
         using var chain = new X509Chain();
@@ -98,7 +98,7 @@ public sealed class CertificateFactoryTests : IDisposable
     public void CertificatesAreValidFromNowForTheGivenTime()
     {
         var before = DateTimeOffset.UtcNow;
-        var set = CertificateFactory.CreateDevelopmentSet(_root, validity: TimeSpan.FromDays(30));
+        var set = SdCertificateFactory.CreateDevelopmentSet(_root, validity: TimeSpan.FromDays(30));
         using var server = LoadPem(set.ServerCertificate);
 
         Assert.InRange(set.NotAfter, before.AddDays(30).AddSeconds(-1), DateTimeOffset.UtcNow.AddDays(30));
@@ -109,11 +109,11 @@ public sealed class CertificateFactoryTests : IDisposable
     [Fact]
     public void DevelopmentSetReplacesAnEarlierOneAndLeavesNoTemporaryFiles()
     {
-        var first = CertificateFactory.CreateDevelopmentSet(_root);
+        var first = SdCertificateFactory.CreateDevelopmentSet(_root);
         var firstCa = File.ReadAllText(first.CertificateAuthority);
         File.SetUnixFileMode(first.ServerKey, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);
 
-        var second = CertificateFactory.CreateDevelopmentSet(_root);
+        var second = SdCertificateFactory.CreateDevelopmentSet(_root);
 
         Assert.NotEqual(firstCa, File.ReadAllText(second.CertificateAuthority));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(second.ServerKey));
@@ -126,7 +126,7 @@ public sealed class CertificateFactoryTests : IDisposable
         var file = Path.Combine(_root, "file");
         File.WriteAllText(file, "x");
 
-        var error = Assert.Throws<SdException>(() => CertificateFactory.CreateDevelopmentSet(Path.Combine(file, "certs")));
+        var error = Assert.Throws<SdException>(() => SdCertificateFactory.CreateDevelopmentSet(Path.Combine(file, "certs")));
 
         Assert.Equal("CertificateWriteFailed", error.Reason);
         Assert.Contains($"cannot write certificates in '{Path.Combine(file, "certs")}'", error.Message, StringComparison.Ordinal);
@@ -135,5 +135,5 @@ public sealed class CertificateFactoryTests : IDisposable
 
     [Fact]
     public void DevelopmentSetRefusesAValidityThatIsNotPositive()
-        => Assert.Throws<ArgumentOutOfRangeException>(() => CertificateFactory.CreateDevelopmentSet(_root, validity: TimeSpan.Zero));
+        => Assert.Throws<ArgumentOutOfRangeException>(() => SdCertificateFactory.CreateDevelopmentSet(_root, validity: TimeSpan.Zero));
 }

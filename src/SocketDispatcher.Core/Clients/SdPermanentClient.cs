@@ -10,13 +10,13 @@ namespace SocketDispatcher;
 /// <summary>
 /// A client that never really dies (seed 001's permanent connection): it connects to a tcp://, tls://
 /// or unix: endpoint, and when it cannot connect or loses the connection it tries again after the
-/// pauses of <see cref="PermanentClientOptions.Pauses"/> (with jitter), whichever side starts first.
+/// pauses of <see cref="SdPermanentClientOptions.Pauses"/> (with jitter), whichever side starts first.
 /// Messages sent while disconnected wait in a bounded queue and go out in order on reconnect.
 /// Its state changes arrive among the messages as <c>SD_CONNECTED</c>, <c>SD_DISCONNECTED</c> and
 /// <c>SD_RECONNECT_ATTEMPT</c> (parameters <c>endpoint</c>, <c>attempt</c>, <c>reason</c>, <c>pause_ms</c>).
 /// Connecting is asynchronous with a timeout; no thread is held per client.
 /// </summary>
-public sealed class PermanentClient : SdConnection
+public sealed class SdPermanentClient : SdConnection
 {
     /// <summary>The command of the event that says the client is connected.</summary>
     public const string ConnectedEvent = "SD_CONNECTED";
@@ -29,7 +29,7 @@ public sealed class PermanentClient : SdConnection
 
     private static long s_nextId;
 
-    private readonly PermanentClientOptions _options;
+    private readonly SdPermanentClientOptions _options;
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly Queue<SdMessage> _pending = new();
     private readonly CancellationTokenSource _stopping = new();
@@ -38,7 +38,7 @@ public sealed class PermanentClient : SdConnection
     private string? _lastError;
     private long _connections;
 
-    private PermanentClient(string id, SdEndpoint endpoint, PermanentClientOptions options, ILogger logger)
+    private SdPermanentClient(string id, SdEndpoint endpoint, SdPermanentClientOptions options, ILogger logger)
         : base(id, endpoint.ToString(), logger)
     {
         Endpoint = endpoint;
@@ -71,15 +71,15 @@ public sealed class PermanentClient : SdConnection
     /// <param name="options">Options; null for the defaults.</param>
     /// <param name="loggerFactory">Where trace and errors go; null for nowhere.</param>
     /// <exception cref="SdException">A datagram endpoint, an empty pause list, a negative pause or a queue capacity below 1 (kind InvalidArgument).</exception>
-    public static PermanentClient Start(SdEndpoint endpoint, PermanentClientOptions? options = null, ILoggerFactory? loggerFactory = null)
+    public static SdPermanentClient Start(SdEndpoint endpoint, SdPermanentClientOptions? options = null, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
-        options ??= new PermanentClientOptions();
+        options ??= new SdPermanentClientOptions();
         if (!endpoint.IsStream) throw new SdException(SdErrorKind.InvalidArgument, "EndpointInvalid", $"{endpoint} is a datagram endpoint; a permanent client needs tcp://, tls:// or unix:");
         if (options.Pauses.Count == 0 || options.Pauses.Any(p => p < TimeSpan.Zero)) throw new SdException(SdErrorKind.InvalidArgument, "PauseInvalid", "the pause list needs at least one pause, none negative, such as 1s,2s,5s,10s");
         if (options.QueueCapacity < 1) throw new SdException(SdErrorKind.InvalidArgument, "QueueCapacityInvalid", $"the queue capacity must be 1 or more, not {options.QueueCapacity}");
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("SocketDispatcher.Client");
-        var client = new PermanentClient("permanent-" + Interlocked.Increment(ref s_nextId).ToString(CultureInfo.InvariantCulture), endpoint, options, logger);
+        var client = new SdPermanentClient("permanent-" + Interlocked.Increment(ref s_nextId).ToString(CultureInfo.InvariantCulture), endpoint, options, logger);
         client._run = client.RunAsync();
         return client;
     }
@@ -156,7 +156,7 @@ public sealed class PermanentClient : SdConnection
                 try
                 {
                     var (stream, _, _) = await ClientConnector.ConnectAsync(Endpoint, _options.Connection, token).ConfigureAwait(false);
-                    transport = new MessageConnection(Id, stream, Target, _options.Connection.MaxLineBytes, Logger, _options.Connection.Trace);
+                    transport = new StreamTransport(Id, stream, Target, _options.Connection.MaxLineBytes, Logger, _options.Connection.Trace);
                 }
                 catch (SdException ex)
                 {

@@ -1,7 +1,7 @@
 namespace SocketDispatcher;
 
 /// <summary>Options of a one-shot signal (<c>sd signal</c>, <c>Send-SdMessage -Endpoint</c>).</summary>
-public sealed class SignalOptions
+public sealed class SdSignalOptions
 {
     /// <summary>Wait for one answer and return it. Default: false.</summary>
     public bool WaitForReply { get; init; }
@@ -13,7 +13,7 @@ public sealed class SignalOptions
     public string? SecretCode { get; init; }
 
     /// <summary>TLS settings for tls:// endpoints.</summary>
-    public TlsClientOptions Tls { get; init; } = new();
+    public SdTlsClientOptions Tls { get; init; } = new();
 
     /// <summary>Log the message and the answer. Default: false.</summary>
     public bool Trace { get; init; }

@@ -1,10 +1,10 @@
 namespace SocketDispatcher;
 
 /// <summary>Options of a permanent client (<c>Connect-SdClient -Permanent</c>, <c>sd client --permanent</c>).</summary>
-public sealed class PermanentClientOptions
+public sealed class SdPermanentClientOptions
 {
-    /// <summary>How each connection is made (TLS, connect timeout, line limit, trace). Default: <see cref="ClientOptions"/>'s defaults.</summary>
-    public ClientOptions Connection { get; init; } = new();
+    /// <summary>How each connection is made (TLS, connect timeout, line limit, trace). Default: <see cref="SdClientOptions"/>'s defaults.</summary>
+    public SdClientOptions Connection { get; init; } = new();
 
     /// <summary>
     /// The pause before each retry, one per attempt, the last repeating: after a failed attempt n

@@ -12,7 +12,7 @@ namespace SocketDispatcher;
 /// extended key usage. The CA is meant for development only: anyone with <c>ca.key</c> can mint
 /// certificates that clients trusting <c>ca.pem</c> accept.
 /// </remarks>
-public static class CertificateFactory
+public static class SdCertificateFactory
 {
     private const string ServerAuthOid = "1.3.6.1.5.5.7.3.1";
     private const string ClientAuthOid = "1.3.6.1.5.5.7.3.2";
@@ -150,7 +150,7 @@ public static class CertificateFactory
     {
         // Written under a temporary name created with the final mode, then renamed: a key is never readable
         // by others, not even for a moment, and a reader never sees half a file.
-        // SocketDispatcher runs on Linux only (design.md section 1); file modes have no meaning elsewhere.
+        // SocketDispatcher runs on Linux only; file modes have no meaning elsewhere.
         if (OperatingSystem.IsWindows()) throw new PlatformNotSupportedException("development certificates need Unix file modes");
         var temporary = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
         try

@@ -1,12 +1,12 @@
 namespace SocketDispatcher;
 
 /// <summary>A line that is not a valid message. <see cref="Exception.Message"/> reads "at position N: reason".</summary>
-public sealed class MessageFormatException : FormatException
+public sealed class SdMessageFormatException : FormatException
 {
     /// <summary>Creates the exception.</summary>
     /// <param name="position">The 0-based character index in the line where the problem is.</param>
     /// <param name="reason">Why the line is rejected, such as "parameter without '='".</param>
-    public MessageFormatException(int position, string reason)
+    public SdMessageFormatException(int position, string reason)
         : base($"at position {position}: {reason}")
     {
         Position = position;
