@@ -140,14 +140,27 @@ internal sealed class MessageConnection : IMessageTransport
     /// </summary>
     private async ValueTask FlushAsync(CancellationToken cancellationToken)
     {
-        try
+        // The token is watched only while a flush waits for room in the send buffer: handing it to
+        // FlushAsync would register it (on the service's token, which every session shares) at every
+        // flush, even the ones that complete at once.
+        var flush = _writer.FlushAsync(CancellationToken.None);
+        FlushResult result;
+        if (flush.IsCompleted || !cancellationToken.CanBeCanceled)
         {
-            await _writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+            result = await flush.ConfigureAwait(false);
         }
-        catch (OperationCanceledException)
+        else
+        {
+            await using (cancellationToken.UnsafeRegister(static writer => ((PipeWriter)writer!).CancelPendingFlush(), _writer).ConfigureAwait(false))
+            {
+                result = await flush.ConfigureAwait(false);
+            }
+        }
+
+        if (result.IsCanceled)
         {
             Abort("a write was canceled");
-            throw;
+            throw new OperationCanceledException(cancellationToken);
         }
     }
 
