@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.IO.Pipelines;
 using System.Text;
 using Microsoft.Extensions.Logging;
@@ -8,24 +7,29 @@ namespace SocketDispatcher.Connections;
 
 /// <summary>
 /// The transport on a byte stream (TCP, TLS or AF_UNIX): one message per line, one read loop on the
-/// shared <see cref="LineReader"/>, writes serialized by a lock, and a shutdown that is idempotent
-/// where the first reason wins, like every connection object here. Used by servers, clients and
+/// shared <see cref="LineReader"/>, writes through a <see cref="PipeWriter"/> serialized by a lock,
+/// and a shutdown that is idempotent where the first reason wins. Used by servers, clients and
 /// control endpoints alike.
 /// </summary>
 internal sealed class StreamTransport : IMessageTransport
 {
+    /// <summary>The most bytes of answers gathered before they are written anyway.</summary>
+    private const int MaxGatheredBytes = 64 * 1024;
+
     private readonly Stream _stream;
+    private readonly PipeWriter _writer;
     private readonly ILogger _logger;
     private readonly bool _trace;
     private readonly int _maxLineBytes;
+
+    // A PipeWriter takes one writer at a time, and a flush may wait for room in the send buffer:
+    // senders on other tasks (and the read loop's batch flush) take turns with this async lock.
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly CancellationTokenSource _closing = new();
 
-    /// <summary>The most bytes of answers gathered before they are written anyway.</summary>
-    private const int MaxGatheredBytes = 64 * 1024;
+    // Set by the read loop while it runs the lines of one read: answers then stay in the writer's
+    // buffer and the batch ends with one flush (docs/performance.md, pipelined messages).
     private volatile bool _gathering;
-    private byte[]? _pending;
-    private int _pendingLength;
     private Task _readLoop = Task.CompletedTask;
     private string? _closeReason;
 
@@ -37,6 +41,11 @@ internal sealed class StreamTransport : IMessageTransport
         _maxLineBytes = maxLineBytes;
         _logger = logger;
         _trace = trace;
+
+        // The writer rents its buffer at the first GetSpan and returns it at every flush: an idle
+        // connection holds no write buffer. The stream stays ours to dispose (a TLS close_notify to a
+        // peer that is gone is expected, see DisposeAsync).
+        _writer = PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true));
     }
 
     public string Id { get; }
@@ -59,11 +68,16 @@ internal sealed class StreamTransport : IMessageTransport
 
     /// <summary>
     /// Writes one message and its <c>\n</c>. While the read loop handles a batch of lines that arrived
-    /// together (pipelined requests), the answers are gathered and written with one write and one flush
-    /// when the batch is done, or before a handler that does not complete at once is awaited: one
-    /// system call (and one TLS record) per batch instead of one per message.
+    /// together (pipelined requests), the answers stay in the writer's buffer and go out with one
+    /// flush when the batch is done, or before a handler that does not complete at once is awaited:
+    /// one system call (and one TLS record) per batch instead of one per message.
     /// </summary>
     /// <exception cref="IOException">The connection is closed or broke.</exception>
+    /// <exception cref="OperationCanceledException">
+    /// <paramref name="cancellationToken"/> was canceled. Before the message was written, the
+    /// connection goes on; while it was being written (waiting for room in the send buffer), part of
+    /// a line may be out and the connection is aborted.
+    /// </exception>
     public async ValueTask SendAsync(SdMessage message, CancellationToken cancellationToken = default)
     {
         var text = message.ToString();
@@ -72,10 +86,10 @@ internal sealed class StreamTransport : IMessageTransport
         {
             try
             {
-                if (IsClosed) throw new IOException($"connection {Id} is closed: {CloseReason}");
-                if (_gathering && _pendingLength + length <= MaxGatheredBytes)
+                ThrowIfClosed();
+                if (_gathering && _writer.UnflushedBytes + length <= MaxGatheredBytes)
                 {
-                    Gather(text, length);
+                    Append(text, length);
                     if (_trace) ConnectionLog.Trace(_logger, "out", Id, Peer, text);
                     return;
                 }
@@ -86,72 +100,67 @@ internal sealed class StreamTransport : IMessageTransport
             }
         }
 
-        var buffer = ArrayPool<byte>.Shared.Rent(length);
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            Encoding.UTF8.GetBytes(text, buffer);
-            buffer[length - 1] = (byte)'\n';
-            await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                if (IsClosed) throw new IOException($"connection {Id} is closed: {CloseReason}");
+            ThrowIfClosed();
+            cancellationToken.ThrowIfCancellationRequested();
 
-                // What was gathered before goes first: the order of messages is the order of the calls.
-                await WritePendingAsync(flush: false, cancellationToken).ConfigureAwait(false);
-                await _stream.WriteAsync(buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
-                await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                _writeLock.Release();
-            }
+            // What was gathered before goes first: the order of messages is the order of the calls.
+            Append(text, length);
+            await FlushAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            _writeLock.Release();
         }
 
         if (_trace) ConnectionLog.Trace(_logger, "out", Id, Peer, text);
     }
 
-    /// <summary>Appends one encoded message to the gathered answers; called under the write lock.</summary>
-    private void Gather(string text, int length)
+    private void ThrowIfClosed()
     {
-        var needed = _pendingLength + length;
-        if (_pending is null || _pending.Length < needed)
-        {
-            // Rented only while answers are gathered: an idle connection holds no write buffer.
-            var larger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, 4096));
-            if (_pending is not null)
-            {
-                _pending.AsSpan(0, _pendingLength).CopyTo(larger);
-                ArrayPool<byte>.Shared.Return(_pending);
-            }
-
-            _pending = larger;
-        }
-
-        Encoding.UTF8.GetBytes(text, _pending.AsSpan(_pendingLength));
-        _pending[needed - 1] = (byte)'\n';
-        _pendingLength = needed;
+        if (IsClosed) throw new IOException($"connection {Id} is closed: {CloseReason}");
     }
 
-    /// <summary>Writes the gathered answers, if any, and returns the buffer to the pool; called under the write lock.</summary>
-    private async ValueTask WritePendingAsync(bool flush, CancellationToken cancellationToken)
+    /// <summary>Encodes one message and its <c>\n</c> into the writer's buffer; called under the write lock.</summary>
+    private void Append(string text, int length)
     {
-        if (_pending is not { } pending) return;
-        var length = _pendingLength;
-        _pending = null;
-        _pendingLength = 0;
-        try
+        var span = _writer.GetSpan(length);
+        Encoding.UTF8.GetBytes(text, span);
+        span[length - 1] = (byte)'\n';
+        _writer.Advance(length);
+    }
+
+    /// <summary>
+    /// Writes what the writer holds; called under the write lock. A flush that is canceled keeps its
+    /// bytes in the writer, and part of them may be out already: the next flush would send them again,
+    /// so the connection is aborted rather than left to write half a line twice. A flush that fails
+    /// is left to the caller, as any write error: the peer is gone.
+    /// </summary>
+    private async ValueTask FlushAsync(CancellationToken cancellationToken)
+    {
+        // The token is watched only while a flush waits for room in the send buffer: handing it to
+        // FlushAsync would register it (on the service's token, which every session shares) at every
+        // flush, even the ones that complete at once.
+        var flush = _writer.FlushAsync(CancellationToken.None);
+        FlushResult result;
+        if (flush.IsCompleted || !cancellationToken.CanBeCanceled)
         {
-            if (length == 0) return;
-            await _stream.WriteAsync(pending.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
-            if (flush) await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+            result = await flush.ConfigureAwait(false);
         }
-        finally
+        else
         {
-            ArrayPool<byte>.Shared.Return(pending);
+            await using (cancellationToken.UnsafeRegister(static writer => ((PipeWriter)writer!).CancelPendingFlush(), _writer).ConfigureAwait(false))
+            {
+                result = await flush.ConfigureAwait(false);
+            }
+        }
+
+        if (result.IsCanceled)
+        {
+            Abort("a write was canceled");
+            throw new OperationCanceledException(cancellationToken);
         }
     }
 
@@ -159,13 +168,15 @@ internal sealed class StreamTransport : IMessageTransport
     private async ValueTask FlushGatheredAsync()
     {
         _gathering = false;
-        if (Volatile.Read(ref _pendingLength) == 0) return;
+
+        // Only the read loop gathers, on this very task: what it gathered is seen here without the lock.
+        if (_writer.UnflushedBytes == 0) return;
         await _writeLock.WaitAsync().ConfigureAwait(false);
         try
         {
             // Even when the connection was closed meanwhile: an answer sent before a close (INVALID
             // for an oversize line, the last answer before QUIT) is still due, as it was when written at once.
-            await WritePendingAsync(flush: true, CancellationToken.None).ConfigureAwait(false);
+            await FlushAsync(CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex) when (IsClosed && SocketErrors.IsPeerError(ex))
         {
@@ -210,6 +221,10 @@ internal sealed class StreamTransport : IMessageTransport
         await _writeLock.WaitAsync().ConfigureAwait(false);
         try
         {
+            // Bytes still in the writer are those of a flush that failed or was canceled, to a peer that
+            // is gone or on a connection aborted for it: they are dropped (completing with an error
+            // writes nothing, and never blocks). Otherwise completing only returns the writer's buffers.
+            _writer.Complete(_writer.UnflushedBytes > 0 ? new IOException($"connection {Id} closed with unsent bytes") : null);
             await _stream.DisposeAsync().ConfigureAwait(false);
         }
         catch (Exception ex) when (SocketErrors.IsPeerError(ex))

@@ -205,7 +205,7 @@ public class MessageReadingTests
             byte[] badUtf8 = [(byte)'S', (byte)'E', (byte)'T', (byte)' ', (byte)'v', (byte)'=', 0xC3, 0x28];
             Assert.False(SdMessage.TryParseDatagram(badUtf8, out _, out var datagramError));
             Assert.Equal(6, datagramError.Position);
-            var decoded = Connections.LineReader.Decode(new System.Buffers.ReadOnlySequence<byte>(badUtf8));
+            var decoded = SocketDispatcher.Connections.LineReader.Decode(new System.Buffers.ReadOnlySequence<byte>(badUtf8));
             Assert.Null(decoded.Message);
             Assert.Equal(6, decoded.Error!.Position);
         }
