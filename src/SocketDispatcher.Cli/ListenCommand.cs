@@ -42,7 +42,7 @@ internal static class ListenCommand
         };
         command.SetAction((result, cancellationToken) => CliRunner.RunAsync(async () =>
         {
-            var options = new ListenerOptions
+            var options = new SdListenerOptions
             {
                 Dispatchers = result.GetValue(dispatchers),
                 Handler = result.GetValue(handler)!,

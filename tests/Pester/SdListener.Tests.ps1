@@ -42,7 +42,7 @@ Describe 'Get-SdListener' {
             $found = @(Get-SdListener -Name other)
             $found | Should -HaveCount 1
             $found[0] | Should -BeOfType ([SocketDispatcher.SdListenerInfo])
-            $found[0].Pid | Should -Be $other.Id
+            $found[0].ProcessId | Should -Be $other.Id
             $found[0].State | Should -Be 'running'
             $found[0].Control.ToString() | Should -Be $control
             $found[0].Endpoints[0].Kind | Should -Be 'Tcp'
@@ -190,7 +190,7 @@ Describe 'Start-SdListener -AsJob' {
             $job | Should -BeOfType ([System.Management.Automation.Job])
             $listed.PSJobTypeName | Should -Be 'SdListenerJob'
             $listed.Name | Should -Be 'jobbed'
-            $info.Pid | Should -Be $PID
+            $info.ProcessId | Should -Be $PID
             $info.Dispatchers.State | Should -Be 'ready'
             $greeting.Command | Should -Be 'HI'
         }

@@ -21,7 +21,7 @@ internal sealed class ControlServer : IAsyncDisposable
     private readonly List<(SdEndpoint Endpoint, Socket Socket)> _sockets = [];
     private readonly List<SdDatagramService> _datagrams = [];
     private readonly SdMessageRouter _router;
-    private readonly ListenerOptions _options;
+    private readonly SdListenerOptions _options;
     private readonly ILogger _logger;
     private readonly Action<string> _requestStop;
     private readonly CancellationTokenSource _stopping = new();
@@ -29,7 +29,7 @@ internal sealed class ControlServer : IAsyncDisposable
     private readonly HashSet<Task> _conversations = [];
     private long _nextId;
 
-    public ControlServer(SdMessageRouter router, ListenerOptions options, ILogger logger, Action<string> requestStop)
+    public ControlServer(SdMessageRouter router, SdListenerOptions options, ILogger logger, Action<string> requestStop)
     {
         _router = router;
         _options = options;
@@ -41,9 +41,9 @@ internal sealed class ControlServer : IAsyncDisposable
 
     /// <summary>Checks every control endpoint of <paramref name="options"/> before anything is bound.</summary>
     /// <exception cref="SdException">EndpointInvalid (not unix:, tcp:// or udp://), ControlEndpointNotLocal
-    /// (not loopback without <see cref="ListenerOptions.ControlAllowRemote"/>), SecretCodeMissing (tcp:// or
-    /// udp:// without <see cref="ListenerOptions.SecretCode"/>).</exception>
-    public static void Validate(ListenerOptions options)
+    /// (not loopback without <see cref="SdListenerOptions.ControlAllowRemote"/>), SecretCodeMissing (tcp:// or
+    /// udp:// without <see cref="SdListenerOptions.SecretCode"/>).</exception>
+    public static void Validate(SdListenerOptions options)
     {
         if (options.SecretCode is { Length: 0 })
         {

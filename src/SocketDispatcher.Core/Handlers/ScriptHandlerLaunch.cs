@@ -19,10 +19,10 @@ internal static class ScriptHandlerLaunch
     /// Checks the handler file, finds pwsh and the module, and gives the program and its arguments
     /// to start one dispatcher.
     /// </summary>
-    /// <param name="options">The listener's options; <see cref="ListenerOptions.Handler"/> is a .ps1 path.</param>
+    /// <param name="options">The listener's options; <see cref="SdListenerOptions.Handler"/> is a .ps1 path.</param>
     /// <param name="handoff">The handoff socket the dispatchers connect to.</param>
     /// <exception cref="SdException">The file, pwsh or the module manifest is missing (kind NotFound, reasons <c>HandlerFileNotFound</c>, <c>PowerShellNotFound</c>, <c>ModuleNotFound</c>).</exception>
-    public static (string Program, IReadOnlyList<string> Arguments) Resolve(ListenerOptions options, string handoff)
+    public static (string Program, IReadOnlyList<string> Arguments) Resolve(SdListenerOptions options, string handoff)
     {
         var file = Path.GetFullPath(options.Handler);
         if (!File.Exists(file)) throw new SdException(SdErrorKind.NotFound, "HandlerFileNotFound", $"the handler file '{file}' does not exist");

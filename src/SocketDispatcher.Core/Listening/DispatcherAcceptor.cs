@@ -13,7 +13,7 @@ namespace SocketDispatcher.Listening;
 /// (<see cref="DispatcherRecordHandler"/>) and drops the link when its channel ends. No lock: its
 /// state is set once in the constructor.
 /// </summary>
-internal sealed class DispatcherAcceptor(ListenerOptions options, ILogger logger, HandoffScheduler scheduler, DispatcherRecordHandler records, CancellationToken stopping)
+internal sealed class DispatcherAcceptor(SdListenerOptions options, ILogger logger, HandoffScheduler scheduler, DispatcherRecordHandler records, CancellationToken stopping)
 {
     /// <summary>Accepts dispatchers on <paramref name="handoff"/> until it is disposed or the listener stops.</summary>
     public async Task RunAsync(Socket handoff, SdEndpoint endpoint)

@@ -6,13 +6,13 @@ namespace SocketDispatcher.Listening;
 /// <summary>The program and arguments a listener spawns its dispatchers with: <c>sd dispatch ...</c>, or pwsh for a <c>.ps1</c> handler.</summary>
 internal static class DispatcherCommandLine
 {
-    /// <summary>The program: <see cref="ListenerOptions.DispatcherProgram"/>, pwsh for a script handler, else the <c>sd</c> next to this assembly.</summary>
-    public static string Program(ListenerOptions options) => options.DispatcherProgram
+    /// <summary>The program: <see cref="SdListenerOptions.DispatcherProgram"/>, pwsh for a script handler, else the <c>sd</c> next to this assembly.</summary>
+    public static string Program(SdListenerOptions options) => options.DispatcherProgram
         ?? (ScriptHandlerLaunch.IsScript(options.Handler) ? ScriptHandlerLaunch.FindPowerShell(options.PowerShellProgram).Program : null)
         ?? Path.Combine(Path.GetDirectoryName(typeof(SdListener).Assembly.Location) ?? AppContext.BaseDirectory, "sd");
 
     /// <summary>The arguments, for a dispatcher that connects to <paramref name="handoff"/>.</summary>
-    public static IEnumerable<string> Arguments(ListenerOptions options, SdEndpoint handoff)
+    public static IEnumerable<string> Arguments(SdListenerOptions options, SdEndpoint handoff)
     {
         if (ScriptHandlerLaunch.IsScript(options.Handler))
         {

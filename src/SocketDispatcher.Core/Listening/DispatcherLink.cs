@@ -157,7 +157,7 @@ internal sealed class DispatcherLink(HandoffChannel channel, PeerCredentials cre
 
     /// <summary>Sends <c>CONFIG</c>: the line limit and the TLS files (full paths).</summary>
     /// <exception cref="IOException">The dispatcher is gone.</exception>
-    public void SendConfig(ListenerOptions options)
+    public void SendConfig(SdListenerOptions options)
     {
         var tls = options.Tls;
         _channel.Send(new ConfigRecord(

@@ -4,7 +4,7 @@ using SocketDispatcher.Logging;
 
 namespace SocketDispatcher.Listening;
 
-/// <summary>The lines a spawned dispatcher writes to standard error, logged through the listener's logger (<see cref="ListenerOptions.CaptureDispatcherOutput"/>).</summary>
+/// <summary>The lines a spawned dispatcher writes to standard error, logged through the listener's logger (<see cref="SdListenerOptions.CaptureDispatcherOutput"/>).</summary>
 internal static partial class DispatcherOutput
 {
     /// <summary>

@@ -11,7 +11,7 @@ namespace SocketDispatcher.Listening;
 /// <see cref="HandoffScheduler"/> or the <see cref="DispatcherLink"/>. Nothing here may block on a
 /// send to another dispatcher (see <c>HandoffScheduler.HandWaitingLater</c>).
 /// </summary>
-internal sealed class DispatcherRecordHandler(ListenerOptions options, ILogger logger, HandoffScheduler scheduler, Action<string> requestStop)
+internal sealed class DispatcherRecordHandler(SdListenerOptions options, ILogger logger, HandoffScheduler scheduler, Action<string> requestStop)
 {
     /// <summary>Handles a batch of records from <paramref name="link"/>, and disposes them.</summary>
     public void Handle(DispatcherLink link, IReadOnlyList<HandoffRecord> records)

@@ -4,17 +4,17 @@ using SocketDispatcher.Logging;
 namespace SocketDispatcher.Listening;
 
 /// <summary>
-/// Keeps <see cref="ListenerOptions.Dispatchers"/> dispatcher processes running, one per
+/// Keeps <see cref="SdListenerOptions.Dispatchers"/> dispatcher processes running, one per
 /// <see cref="DispatcherSlot"/>: spawns them, restarts one that exits (after 100 ms, doubling up to
 /// 5 s, back to 100 ms after 10 s of stable run), gives up on a crash loop (more than
-/// <see cref="ListenerOptions.MaxRestarts"/> exits within <see cref="ListenerOptions.RestartWindow"/>),
+/// <see cref="SdListenerOptions.MaxRestarts"/> exits within <see cref="SdListenerOptions.RestartWindow"/>),
 /// and stops them: <c>EXIT</c> with a drain, <c>EXIT drain=0</c> when the drain is cut short, a kill after the grace.
 /// </summary>
 /// <remarks>
 /// One lock, <c>_gate</c>, guards the slots (and what each holds) and the record of recent exits.
 /// It is never held while the scheduler's lock is taken: <see cref="Describe"/> gets the links read already.
 /// </remarks>
-internal sealed class DispatcherSupervisor(ListenerOptions options, ILogger logger, HandoffScheduler scheduler, SdEndpoint handoff, Action<Exception> fail, CancellationToken stopping)
+internal sealed class DispatcherSupervisor(SdListenerOptions options, ILogger logger, HandoffScheduler scheduler, SdEndpoint handoff, Action<Exception> fail, CancellationToken stopping)
 {
     private static readonly TimeSpan FirstRestartDelay = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan LastRestartDelay = TimeSpan.FromSeconds(5);
@@ -192,7 +192,7 @@ internal sealed class DispatcherSupervisor(ListenerOptions options, ILogger logg
         }
     }
 
-    /// <summary>Counts an exit; true, once only, when more than <see cref="ListenerOptions.MaxRestarts"/> fell within the window.</summary>
+    /// <summary>Counts an exit; true, once only, when more than <see cref="SdListenerOptions.MaxRestarts"/> fell within the window.</summary>
     private bool IsCrashLoop(out int exits)
     {
         lock (_gate)

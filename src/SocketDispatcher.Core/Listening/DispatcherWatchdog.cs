@@ -4,14 +4,14 @@ using SocketDispatcher.Logging;
 namespace SocketDispatcher.Listening;
 
 /// <summary>
-/// The watchdog, on a timer (a quarter of the shorter of <see cref="ListenerOptions.HandoffTimeout"/>
-/// and <see cref="ListenerOptions.DispatcherTimeout"/>, between 20 ms and 1 s): has the
+/// The watchdog, on a timer (a quarter of the shorter of <see cref="SdListenerOptions.HandoffTimeout"/>
+/// and <see cref="SdListenerOptions.DispatcherTimeout"/>, between 20 ms and 1 s): has the
 /// <see cref="HandoffScheduler"/> close the connections that waited too long for a dispatcher, sends
 /// <c>ALIVE</c> to each dispatcher, and replaces those that do not answer within the dispatcher
 /// timeout (a spawned one is killed, and its slot starts another; one started by hand is only
 /// disconnected). It owns only its timer: the <c>ALIVE</c> state is each <see cref="DispatcherLink"/>'s.
 /// </summary>
-internal sealed class DispatcherWatchdog(ListenerOptions options, ILogger logger, HandoffScheduler scheduler, DispatcherSupervisor supervisor)
+internal sealed class DispatcherWatchdog(SdListenerOptions options, ILogger logger, HandoffScheduler scheduler, DispatcherSupervisor supervisor)
 {
     /// <summary>Runs until <paramref name="cancellationToken"/> (the listener's stop) is cancelled.</summary>
     public async Task RunAsync(CancellationToken cancellationToken = default)

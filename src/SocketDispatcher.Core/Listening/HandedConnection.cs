@@ -41,7 +41,7 @@ internal sealed class HandedConnection(ConnectionId id, SocketDescriptor descrip
     /// <summary>How many times it was handed (more than one after a dispatcher died before using it).</summary>
     public int Handoffs { get; private set; }
 
-    /// <summary>When it started waiting for a dispatcher (UTC); <see cref="ListenerOptions.HandoffTimeout"/> counts from here.</summary>
+    /// <summary>When it started waiting for a dispatcher (UTC); <see cref="SdListenerOptions.HandoffTimeout"/> counts from here.</summary>
     public DateTimeOffset WaitingSince { get; private set; }
 
     /// <summary>It waits for a dispatcher from <paramref name="now"/> on. Under the scheduler's lock.</summary>

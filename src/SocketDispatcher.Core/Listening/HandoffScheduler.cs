@@ -8,7 +8,7 @@ namespace SocketDispatcher.Listening;
 
 /// <summary>
 /// Decides where each accepted connection goes: the connected dispatchers (<see cref="DispatcherLink"/>),
-/// the connections waiting for one, the choice of the next dispatcher (<see cref="ListenerOptions.Balance"/>),
+/// the connections waiting for one, the choice of the next dispatcher (<see cref="SdListenerOptions.Balance"/>),
 /// backpressure (the accept loops accept only when a dispatcher can take a connection), handing,
 /// releasing, and handing again the connections of a dispatcher that left.
 /// </summary>
@@ -20,7 +20,7 @@ namespace SocketDispatcher.Listening;
 /// Whoever runs on a channel's reading thread must not send to another dispatcher either (see
 /// <see cref="HandWaitingLater"/>).
 /// </remarks>
-internal sealed class HandoffScheduler(ListenerOptions options, ILogger logger, HandoffCounters counters, CancellationToken stopping)
+internal sealed class HandoffScheduler(SdListenerOptions options, ILogger logger, HandoffCounters counters, CancellationToken stopping)
 {
     private readonly Lock _gate = new();
     private readonly List<DispatcherLink> _links = [];
@@ -198,7 +198,7 @@ internal sealed class HandoffScheduler(ListenerOptions options, ILogger logger, 
         }
     }
 
-    /// <summary>Closes the connections that waited <see cref="ListenerOptions.HandoffTimeout"/> or longer for a dispatcher.</summary>
+    /// <summary>Closes the connections that waited <see cref="SdListenerOptions.HandoffTimeout"/> or longer for a dispatcher.</summary>
     public void ExpireWaiting(DateTimeOffset now)
     {
         var expired = new List<HandedConnection>();
@@ -268,7 +268,7 @@ internal sealed class HandoffScheduler(ListenerOptions options, ILogger logger, 
         return false;
     }
 
-    /// <summary>Picks a dispatcher by <see cref="ListenerOptions.Balance"/>; under the lock.</summary>
+    /// <summary>Picks a dispatcher by <see cref="SdListenerOptions.Balance"/>; under the lock.</summary>
     private DispatcherLink? NextLink()
     {
         DispatcherLink? best = null;

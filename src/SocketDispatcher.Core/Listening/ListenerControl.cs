@@ -15,12 +15,12 @@ namespace SocketDispatcher.Listening;
 internal sealed class ListenerControl : IAsyncDisposable
 {
     private readonly SdListener _listener;
-    private readonly ListenerOptions _options;
+    private readonly SdListenerOptions _options;
     private readonly ILogger _logger;
     private readonly HandoffScheduler _scheduler;
     private readonly ControlServer _server;
 
-    public ListenerControl(SdListener listener, ListenerOptions options, ILogger logger, HandoffScheduler scheduler)
+    public ListenerControl(SdListener listener, SdListenerOptions options, ILogger logger, HandoffScheduler scheduler)
     {
         _listener = listener;
         _options = options;

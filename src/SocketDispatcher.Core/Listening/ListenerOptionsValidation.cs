@@ -2,11 +2,11 @@ using SocketDispatcher.Control;
 
 namespace SocketDispatcher.Listening;
 
-/// <summary>Checks <see cref="ListenerOptions"/> once, at start, so that a mistake fails the start instead of every dispatcher in a crash loop.</summary>
+/// <summary>Checks <see cref="SdListenerOptions"/> once, at start, so that a mistake fails the start instead of every dispatcher in a crash loop.</summary>
 internal static class ListenerOptionsValidation
 {
     /// <exception cref="SdException">An option is out of range or names something that cannot be used (kind InvalidArgument, NotFound...).</exception>
-    public static void Validate(ListenerOptions options)
+    public static void Validate(SdListenerOptions options)
     {
         if (options.Endpoints.Count == 0) throw new SdException(SdErrorKind.InvalidArgument, "EndpointMissing", "give at least one endpoint to listen on, such as tcp://127.0.0.1:3001");
         // A bad definition file fails the start here, once, instead of every dispatcher in a crash loop.

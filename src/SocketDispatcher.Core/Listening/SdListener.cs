@@ -24,7 +24,7 @@ namespace SocketDispatcher;
 /// </remarks>
 public sealed class SdListener : IAsyncDisposable
 {
-    private readonly ListenerOptions _options;
+    private readonly SdListenerOptions _options;
     private readonly ILogger _logger;
     private readonly RuntimeDirectory _runtime;
     private readonly CancellationTokenSource _stopping = new();
@@ -38,7 +38,7 @@ public sealed class SdListener : IAsyncDisposable
     private Socket? _handoffSocket;
     private int _stopStarted;
 
-    private SdListener(ListenerOptions options, ILogger logger, RuntimeDirectory runtime, string name)
+    private SdListener(SdListenerOptions options, ILogger logger, RuntimeDirectory runtime, string name)
     {
         _options = options;
         _logger = logger;
@@ -84,7 +84,7 @@ public sealed class SdListener : IAsyncDisposable
     public long Rehanded => _counters.Rehanded;
 
     /// <summary>Connections closed without a dispatcher: none could take them within
-    /// <see cref="ListenerOptions.HandoffTimeout"/>, or before the listener stopped.</summary>
+    /// <see cref="SdListenerOptions.HandoffTimeout"/>, or before the listener stopped.</summary>
     public long Dropped => _counters.Dropped;
 
     /// <summary>Each handoff as it happens (the newest 4,096 are kept when nobody reads).</summary>
@@ -100,7 +100,7 @@ public sealed class SdListener : IAsyncDisposable
     /// <exception cref="ArgumentNullException"><paramref name="options"/> or <paramref name="loggerFactory"/> is null.</exception>
     /// <exception cref="SdException">An endpoint is invalid or in use, a certificate file is missing or bad,
     /// or the runtime directory cannot be made; nothing is left bound.</exception>
-    public static async Task<SdListener> StartAsync(ListenerOptions options, ILoggerFactory loggerFactory, CancellationToken cancellationToken = default)
+    public static async Task<SdListener> StartAsync(SdListenerOptions options, ILoggerFactory loggerFactory, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
@@ -125,7 +125,7 @@ public sealed class SdListener : IAsyncDisposable
 
     /// <summary>
     /// Stops: closes the listening sockets, sends <c>EXIT</c> to every dispatcher, which finish open
-    /// conversations for up to <see cref="ListenerOptions.DrainTimeout"/> (none when
+    /// conversations for up to <see cref="SdListenerOptions.DrainTimeout"/> (none when
     /// <paramref name="drain"/> is false), then removes its socket files. Safe to call more than once:
     /// the first reason wins, and a later call with <paramref name="drain"/> false cuts a drain in
     /// progress short (<c>STOP</c> after <c>QUIT</c>, a second SIGTERM).

@@ -19,7 +19,7 @@ public sealed class SdListenerInfo
     private SdListenerInfo(SdMessage status, SdEndpoint? queriedOn)
     {
         Name = Required(status, "name");
-        Pid = ParseNumber<int>(status, "pid");
+        ProcessId = ParseNumber<int>(status, "pid");
         State = ParseState<SdListenerState>(Required(status, "state"), "state");
         StartedAt = status.GetParameter("started") is { Length: > 0 } started && DateTimeOffset.TryParse(started, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var at) ? at : null;
         Endpoints = ParseEndpoints(status, "endpoints");
@@ -41,7 +41,7 @@ public sealed class SdListenerInfo
     public string Name { get; }
 
     /// <summary>The listener's process id.</summary>
-    public int Pid { get; }
+    public int ProcessId { get; }
 
     /// <summary>Running, Stopping (draining) or Stopped; <c>STATUS</c> says <c>running</c>, <c>stopping</c> or <c>stopped</c> (read in any case).</summary>
     public SdListenerState State { get; }
@@ -144,7 +144,7 @@ public sealed class SdListenerInfo
     }
 
     /// <summary>The name, pid and state, as <c>sd-4242 (pid 4242, running)</c>.</summary>
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Name} (pid {Pid}, {SdStateText.ToWire(State)})");
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Name} (pid {ProcessId}, {SdStateText.ToWire(State)})");
 
     private static string Required(SdMessage status, string name)
         => status.GetParameter(name) is { Length: > 0 } value ? value : throw Invalid($"the STATUS answer has no '{name}'");

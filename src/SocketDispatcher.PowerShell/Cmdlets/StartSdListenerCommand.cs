@@ -225,7 +225,7 @@ public sealed class StartSdListenerCommand : SdCmdlet
         }
     }
 
-    private ListenerOptions CreateOptions()
+    private SdListenerOptions CreateOptions()
     {
         // Core's rule first (a key or client CA needs a certificate), then the paths, relative to the PowerShell location.
         SdTlsServerOptions? given = null;
@@ -245,7 +245,7 @@ public sealed class StartSdListenerCommand : SdCmdlet
             ClientCertificateAuthorityPath = given.ClientCertificateAuthorityPath is null ? null : ResolveExistingFile(given.ClientCertificateAuthorityPath, nameof(ClientCertificateAuthority)),
         };
 
-        var options = new ListenerOptions
+        var options = new SdListenerOptions
         {
             Dispatchers = Dispatchers,
             // The dispatchers' log joins the listener's Verbose and Warning records instead of the console.

@@ -131,7 +131,7 @@ public sealed class StopSdListenerCommand : SdCmdlet
             if (info.Control is not { } control)
             {
                 WriteError(new ErrorRecord(
-                    new InvalidOperationException($"{info}: it reports no control endpoint to send {command} to; stop it with kill -TERM {info.Pid}"),
+                    new InvalidOperationException($"{info}: it reports no control endpoint to send {command} to; stop it with kill -TERM {info.ProcessId}"),
                     "ControlMissing",
                     ErrorCategory.InvalidOperation,
                     info));
@@ -155,7 +155,7 @@ public sealed class StopSdListenerCommand : SdCmdlet
     /// <summary>Polls <paramref name="poll"/> (null once stopped), showing the open connections, until the listener is gone.</summary>
     private void WaitForStop(SdListenerInfo info, Func<SdListenerInfo?> poll)
     {
-        var progress = new ProgressRecord(2, $"Stopping listener {info.Name} (pid {info.Pid})", "Draining");
+        var progress = new ProgressRecord(2, $"Stopping listener {info.Name} (pid {info.ProcessId})", "Draining");
         var deadline = DateTime.UtcNow + Timeout;
         try
         {

@@ -34,7 +34,7 @@ internal sealed class ListenerHost : ISdJobService
 
     /// <summary>Starts the listener, logging to this host's log and file.</summary>
     /// <exception cref="SdException">It could not start (an endpoint taken, a certificate unreadable...).</exception>
-    public async Task<SdListener> StartAsync(ListenerOptions options, CancellationToken cancellationToken = default)
+    public async Task<SdListener> StartAsync(SdListenerOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.LogFile = _file;

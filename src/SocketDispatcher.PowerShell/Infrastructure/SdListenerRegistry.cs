@@ -24,7 +24,7 @@ internal static class SdListenerRegistry
 
     /// <summary>The running listener of this process that <paramref name="info"/> describes, or null.</summary>
     public static SdListener? Find(SdListenerInfo info)
-        => info.Pid == Environment.ProcessId ? Listeners.FirstOrDefault(l => string.Equals(l.Name, info.Name, StringComparison.Ordinal)) : null;
+        => info.ProcessId == Environment.ProcessId ? Listeners.FirstOrDefault(l => string.Equals(l.Name, info.Name, StringComparison.Ordinal)) : null;
 
     /// <summary>Whether a control endpoint belongs to a listener of this process.</summary>
     public static bool Owns(SdEndpoint control) => Listeners.Any(l => l.ControlEndpoints.Contains(control));

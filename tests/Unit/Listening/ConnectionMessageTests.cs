@@ -19,7 +19,7 @@ public sealed class ConnectionMessageTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var options = new ListenerOptions { Dispatchers = 0, RuntimeDirectory = Path.Combine(_folder, "run") };
+        var options = new SdListenerOptions { Dispatchers = 0, RuntimeDirectory = Path.Combine(_folder, "run") };
         options.Endpoints.Add(SdEndpoint.Parse("tcp://127.0.0.1:0"));
         options.Endpoints.Add(SdEndpoint.Parse("tcp://[::1]:0"));
         options.Endpoints.Add(SdEndpoint.ForUnixPath(Path.Combine(_folder, "x.sock")));

@@ -16,7 +16,7 @@ public sealed class SdListenerInfoTests
         var info = await SdListenerInfo.QueryAsync(control).Within();
 
         Assert.Equal(test.Listener.Name, info.Name);
-        Assert.Equal(Environment.ProcessId, info.Pid);
+        Assert.Equal(Environment.ProcessId, info.ProcessId);
         Assert.Equal(SdListenerState.Running, info.State);
         Assert.Equal(test.Listener.StartedAt, info.StartedAt);
         Assert.Equal(test.Listener.Endpoints, info.Endpoints);
@@ -68,7 +68,7 @@ public sealed class SdListenerInfoTests
             "STATUS accepted=5;dispatchers=[];dropped=1;endpoints=tcp://127.0.0.1:3001 tls://[::1]:3002;handed=4;name=web;pid=42;rehanded=2;state=stopping"));
 
         Assert.Equal("web", info.Name);
-        Assert.Equal(42, info.Pid);
+        Assert.Equal(42, info.ProcessId);
         Assert.Equal(SdListenerState.Stopping, info.State);
         Assert.Null(info.StartedAt);
         Assert.Equal(["tcp://127.0.0.1:3001", "tls://[::1]:3002"], info.Endpoints.Select(e => e.ToString()));

@@ -30,10 +30,10 @@ internal sealed class TestListener : IAsyncDisposable
     public int Port { get; }
 
     /// <summary>Starts a listener and waits until <paramref name="ready"/> dispatchers said HELLO.</summary>
-    public static async Task<TestListener> StartAsync(Action<ListenerOptions>? configure = null, int? ready = null)
+    public static async Task<TestListener> StartAsync(Action<SdListenerOptions>? configure = null, int? ready = null)
     {
         var folder = Directory.CreateTempSubdirectory("sd-test-").FullName;
-        var options = new ListenerOptions
+        var options = new SdListenerOptions
         {
             RuntimeDirectory = Path.Combine(folder, "run"),
             DispatcherProgram = SdProgram,

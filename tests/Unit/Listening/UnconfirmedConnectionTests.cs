@@ -20,7 +20,7 @@ public sealed class UnconfirmedConnectionTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var options = new ListenerOptions { Dispatchers = 0, RuntimeDirectory = Path.Combine(_folder, "run") };
+        var options = new SdListenerOptions { Dispatchers = 0, RuntimeDirectory = Path.Combine(_folder, "run") };
         options.Endpoints.Add(SdEndpoint.Parse("tcp://127.0.0.1:0"));
         _listener = await SdListener.StartAsync(options, NullLoggerFactory.Instance).Within();
     }

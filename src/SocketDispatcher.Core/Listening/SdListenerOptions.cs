@@ -1,7 +1,7 @@
 namespace SocketDispatcher;
 
 /// <summary>Options of a listener (<c>sd listen</c>, <c>Start-SdListener</c>).</summary>
-public sealed class ListenerOptions
+public sealed class SdListenerOptions
 {
     /// <summary>The endpoints to accept connections on: <c>tcp://</c>, <c>tls://</c> or <c>unix:</c>. At least one.</summary>
     public IList<SdEndpoint> Endpoints { get; } = new List<SdEndpoint>();
