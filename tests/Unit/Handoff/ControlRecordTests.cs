@@ -21,8 +21,17 @@ public sealed class ControlRecordTests
     }
 
     [Theory]
-    [InlineData("HELLO pid=42", "HELLO without 'capacity'")]
-    [InlineData("HELLO capacity=10", "HELLO without 'pid'")]
+    [InlineData("HELLO", null, null)]
+    [InlineData("HELLO pid=42", 42, null)]
+    [InlineData("HELLO capacity=10", null, 10)]
+    public void HelloRecordMayLeaveOutItsPidAndCapacity(string text, int? pid, int? capacity)
+    {
+        Assert.True(HelloRecord.TryRead(SdMessage.Parse(text), out var read, out var error), error);
+        Assert.Equal(new HelloRecord(pid, capacity), read);
+        Assert.Equal(text, read.Write());
+    }
+
+    [Theory]
     [InlineData("HELLO capacity=0;pid=42", "HELLO: 'capacity' is not a whole number >= 1: '0'")]
     [InlineData("HELLO capacity=ten;pid=42", "HELLO: 'capacity' is not a whole number >= 1: 'ten'")]
     [InlineData("HELLO capacity=10;pid=4294967296", "HELLO: 'pid' is too large: 4294967296")]
