@@ -149,7 +149,7 @@ internal sealed class OwnedProcess : IAsyncDisposable
     {
         if (!_exited.Task.IsCompleted)
         {
-            var pid = _mainProcessId != 0 ? _mainProcessId : ProcFs.Children(_timeout.Id).FirstOrDefault();
+            var pid = _mainProcessId != 0 ? _mainProcessId : ProcFs.Children(_timeout.Id) is [var first, ..] ? first : 0;
             if (pid > 0) _ = Kill(pid, Sigterm);
             if (!await WaitForExitAsync(grace).ConfigureAwait(false))
             {

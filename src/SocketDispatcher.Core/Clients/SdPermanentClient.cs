@@ -152,7 +152,7 @@ public sealed class SdPermanentClient : SdConnection
             {
                 attempt++;
                 await Event(ReconnectAttemptEvent, ("attempt", attempt.ToString(CultureInfo.InvariantCulture))).ConfigureAwait(false);
-                IMessageTransport transport;
+                StreamTransport transport;
                 try
                 {
                     var (stream, _, _) = await ClientConnector.ConnectAsync(Endpoint, _options.Connection, token).ConfigureAwait(false);
@@ -205,7 +205,7 @@ public sealed class SdPermanentClient : SdConnection
     }
 
     /// <summary>Sends the queued messages in order; one that fails stays first in the queue.</summary>
-    private async Task FlushAsync(IMessageTransport transport, CancellationToken cancellationToken)
+    private async Task FlushAsync(StreamTransport transport, CancellationToken cancellationToken)
     {
         while (true)
         {

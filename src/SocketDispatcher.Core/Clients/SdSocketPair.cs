@@ -119,7 +119,7 @@ public static class SdSocketPair
         _ => SocketType.Stream,
     };
 
-    private static SdConnection Wrap(string id, SafeSocketHandle handle, SdSocketType type, ILogger logger, bool trace)
+    private static SocketPairConnection Wrap(string id, SafeSocketHandle handle, SdSocketType type, ILogger logger, bool trace)
         => new SocketPairConnection(id, new Socket(handle), type, logger, trace);
 
     /// <summary>

@@ -82,7 +82,7 @@ internal sealed class StreamTransport : IMessageTransport
     {
         var text = message.ToString();
         var length = Encoding.UTF8.GetByteCount(text) + 1;
-        if (_gathering && _writeLock.Wait(0))
+        if (_gathering && _writeLock.Wait(0, CancellationToken.None))
         {
             try
             {

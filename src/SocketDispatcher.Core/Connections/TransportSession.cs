@@ -8,6 +8,7 @@ namespace SocketDispatcher.Connections;
 /// until the peer closes, a line is oversize (answered <c>INVALID</c>, then closed), or the service
 /// stops. Used by dispatchers for handed-off connections and by control endpoints.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "RunAsync owns the transport's life: it disposes it when the conversation ends.")]
 internal sealed class TransportSession : ISdSession
 {
     private readonly StreamTransport _transport;

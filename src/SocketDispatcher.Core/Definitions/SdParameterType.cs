@@ -1,6 +1,7 @@
 namespace SocketDispatcher;
 
 /// <summary>The type a message definition gives a parameter; each reads as the matching <see cref="SdMessage"/> getter does.</summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720", Justification = "The words of the definition files (type = 'string', 'integer'), read case-insensitively into these names.")]
 public enum SdParameterType
 {
     /// <summary>Any text (the default).</summary>

@@ -44,6 +44,7 @@ public sealed partial class SdDispatcher : IAsyncDisposable
     }
 
     /// <summary>This process's id.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "Part of the object's description, beside its name and state; a static would not show in PowerShell's view of it.")]
     public int ProcessId => Environment.ProcessId;
 
     /// <summary>The handoff socket this dispatcher is connected to.</summary>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using SocketDispatcher.Logging;
 
 namespace SocketDispatcher.Listening;
 

@@ -14,6 +14,7 @@ namespace SocketDispatcher.Listening;
 /// One lock, <c>_gate</c>, guards the slots (and what each holds) and the record of recent exits.
 /// It is never held while the scheduler's lock is taken: <see cref="Describe"/> gets the links read already.
 /// </remarks>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "A CancellationTokenSource without a timer holds nothing to release; it lives as long as the listener, and cancelling a disposed one would throw during a stop.")]
 internal sealed class DispatcherSupervisor(SdListenerOptions options, ILogger logger, HandoffScheduler scheduler, SdEndpoint handoff, Action<Exception> fail, CancellationToken stopping)
 {
     private static readonly TimeSpan FirstRestartDelay = TimeSpan.FromMilliseconds(100);

@@ -1,5 +1,5 @@
-using SocketDispatcher.Handoff;
 using System.Threading.Channels;
+using SocketDispatcher.Handoff;
 
 namespace SocketDispatcher.Listening;
 

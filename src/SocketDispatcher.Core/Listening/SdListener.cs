@@ -54,6 +54,7 @@ public sealed class SdListener : IAsyncDisposable
     public string Name { get; }
 
     /// <summary>This process's id.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "Part of the object's description, beside its name and state; a static would not show in PowerShell's view of it.")]
     public int ProcessId => Environment.ProcessId;
 
     /// <summary>When it started (UTC).</summary>

@@ -34,7 +34,7 @@ public sealed class SdListenerInfo
         // The endpoint it answered on is known to work; otherwise prefer a unix: one, which needs no secret.
         Control = queriedOn
             ?? ControlEndpoints.FirstOrDefault(e => e.Kind == SdEndpointKind.Unix)
-            ?? ControlEndpoints.FirstOrDefault();
+            ?? (ControlEndpoints.Count > 0 ? ControlEndpoints[0] : null);
     }
 
     /// <summary>The listener's name (it names the runtime directory).</summary>

@@ -61,7 +61,9 @@ internal static class TlsSetup
 
         if (options.SkipCertificateCheck)
         {
+#pragma warning disable CA5359 // The caller asked for it (sd client --insecure, -SkipCertificateCheck), for development certificates only.
             result.RemoteCertificateValidationCallback = static (_, _, _, _) => true;
+#pragma warning restore CA5359
         }
         else if (options.CertificateAuthorityPath is { } authorityPath)
         {

@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-
 namespace SocketDispatcher.Tests.Endpoints;
 
 public sealed class SdEndpointParseTests

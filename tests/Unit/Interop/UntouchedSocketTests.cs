@@ -5,7 +5,7 @@ using SocketDispatcher.Interop;
 namespace SocketDispatcher.Tests.Interop;
 
 /// <summary>
-/// <see cref="NativeSockets.IsUntouched"/> on real loopback TCP connections: it decides whether a
+/// <see cref="NativeSockets.IsUntouched(System.Runtime.InteropServices.SafeHandle)"/> on real loopback TCP connections: it decides whether a
 /// connection whose dispatcher died may be handed again, so a wrong offset in struct tcp_info would
 /// either lose connections or hand a used one twice.
 /// </summary>
