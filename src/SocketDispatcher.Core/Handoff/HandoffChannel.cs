@@ -21,8 +21,6 @@ internal sealed class HandoffChannel : IDisposable
     /// <summary>The most records one receive takes (records queued together are read with one recvmmsg).</summary>
     public const int MaxRecordsPerReceive = 32;
 
-    private static readonly UTF8Encoding StrictUtf8 = new(false, true);
-
     private readonly Socket _socket;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Action<IReadOnlyList<HandoffRecord>>? _handle;
@@ -219,14 +217,9 @@ internal sealed class HandoffChannel : IDisposable
         // (docs/handoff-protocol.md, "The channel").
         for (var i = 1; i < descriptors.Count; i++) descriptors[i].Dispose();
         var descriptor = descriptors.Count > 0 ? descriptors[0] : null;
-        string text;
-        try
+        if (!Utf8Text.TryDecode(bytes, out var text, out var invalidAt))
         {
-            text = StrictUtf8.GetString(bytes);
-        }
-        catch (DecoderFallbackException)
-        {
-            return new HandoffRecord("", null, new SdMessageFormatException(0, "the record is not valid UTF-8"), descriptor);
+            return new HandoffRecord("", null, new SdMessageFormatException(invalidAt, "the record is not valid UTF-8"), descriptor);
         }
 
         return SdMessage.TryParse(text, out var message, out var error)

@@ -40,12 +40,12 @@ internal static class RecordFields
     /// <summary>A parameter that may be absent or empty: null then.</summary>
     public static string? GetOptional(SdMessage message, string name) => message.GetParameter(name) is { Length: > 0 } text ? text : null;
 
-    /// <summary>A whole number, at least <paramref name="minimum"/>.</summary>
+    /// <summary>A whole number of ASCII digits (no sign, no spaces), at least <paramref name="minimum"/>.</summary>
     public static bool TryGetNumber(SdMessage message, string name, long minimum, out long value, out string error)
     {
         value = 0;
         if (!TryGetText(message, name, out var text, out error)) return false;
-        if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value) && value >= minimum) return true;
+        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= minimum) return true;
         error = $"{message.Command}: '{name}' is not a whole number >= {minimum.ToString(CultureInfo.InvariantCulture)}: {Show(text)}";
         value = 0;
         return false;

@@ -15,35 +15,17 @@ namespace SocketDispatcher.Listening;
 /// state and takes no lock of its own: it waits on the <see cref="HandoffScheduler"/> for a dispatcher,
 /// then gives it each connection.
 /// </summary>
-internal sealed class ClientAcceptLoop
+internal sealed class ClientAcceptLoop(SdEndpoint endpoint, Socket listening, HandoffScheduler scheduler, HandoffCounters counters, ILogger logger, CancellationToken stopping)
 {
-    private readonly SdEndpoint _endpoint;
-    private readonly Socket _listening;
-    private readonly HandoffScheduler _scheduler;
-    private readonly HandoffCounters _counters;
-    private readonly ILogger _logger;
-    private readonly CancellationToken _stopping;
-
-    private ClientAcceptLoop(SdEndpoint endpoint, Socket listening, HandoffScheduler scheduler, HandoffCounters counters, ILogger logger, CancellationToken stopping)
-    {
-        _endpoint = endpoint;
-        _listening = listening;
-        _scheduler = scheduler;
-        _counters = counters;
-        _logger = logger;
-        _stopping = stopping;
-    }
-
     /// <summary>Starts the loop's thread; the task completes when the loop ends, and faults when the loop itself failed.</summary>
-    public static Task Start(SdEndpoint endpoint, Socket listening, HandoffScheduler scheduler, HandoffCounters counters, ILogger logger, CancellationToken stopping)
+    public Task Start()
     {
-        var loop = new ClientAcceptLoop(endpoint, listening, scheduler, counters, logger, stopping);
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var thread = new Thread(() =>
         {
             try
             {
-                loop.Run();
+                Run();
                 done.TrySetResult();
             }
             catch (Exception ex)
@@ -61,12 +43,12 @@ internal sealed class ClientAcceptLoop
 
     private void Run()
     {
-        var token = _stopping;
-        var endpointText = _endpoint.ToString();
+        var token = stopping;
+        var endpointText = endpoint.ToString();
 
         // Bound to one address (not a wildcard, or AF_UNIX): every accepted socket has the listening
         // socket's local address, so no getsockname per connection.
-        var bound = _listening.LocalEndPoint;
+        var bound = listening.LocalEndPoint;
         var wildcard = bound is IPEndPoint ip && (ip.Address.Equals(IPAddress.Any) || ip.Address.Equals(IPAddress.IPv6Any));
         var fixedLocal = wildcard ? null : bound?.ToString() ?? endpointText;
         var address = new byte[NativeSockets.SocketAddressBytes];
@@ -76,18 +58,18 @@ internal sealed class ClientAcceptLoop
             {
                 // Backpressure: accept only when a dispatcher can take the connection; until then
                 // clients wait in the kernel's backlog instead of being accepted and dropped.
-                var wait = _scheduler.WaitForDispatcherAsync(token);
+                var wait = scheduler.WaitForDispatcherAsync(token);
                 if (!wait.IsCompleted) wait.GetAwaiter().GetResult();
                 SocketDescriptor descriptor;
                 int addressLength;
                 try
                 {
-                    descriptor = NativeSockets.Accept(_listening.SafeHandle, address, out addressLength);
+                    descriptor = NativeSockets.Accept(listening.SafeHandle, address, out addressLength);
                 }
                 catch (SyscallException ex) when (!token.IsCancellationRequested)
                 {
                     // A per-connection failure (ECONNABORTED, EMFILE...): log it and go on.
-                    ListenerLog.AcceptFailed(_logger, endpointText, ex.Message);
+                    ListenerLog.AcceptFailed(logger, endpointText, ex.Message);
                     continue;
                 }
                 catch (SyscallException)
@@ -96,10 +78,10 @@ internal sealed class ClientAcceptLoop
                     return;
                 }
 
-                var id = _counters.Accept();
+                var id = counters.Accept();
                 var family = NativeSockets.FamilyOf(address.AsSpan(0, addressLength));
                 string peer;
-                if (_endpoint.IsUnix)
+                if (endpoint.IsUnix)
                 {
                     family = AddressFamily.Unix;
                     var credentials = NativeSockets.GetPeerCredentials(descriptor);
@@ -111,7 +93,7 @@ internal sealed class ClientAcceptLoop
                 }
 
                 var local = fixedLocal ?? NativeSockets.GetLocalEndPoint(descriptor) ?? endpointText;
-                _scheduler.Hand(new HandedConnection(id, descriptor, family, _endpoint, peer, local));
+                scheduler.Hand(new HandedConnection(id, descriptor, family, endpoint, peer, local));
             }
         }
         catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
@@ -120,7 +102,7 @@ internal sealed class ClientAcceptLoop
         }
         catch (Exception ex)
         {
-            ListenerLog.AcceptLoopFailed(_logger, ex, endpointText);
+            ListenerLog.AcceptLoopFailed(logger, ex, endpointText);
             throw;
         }
     }

@@ -11,12 +11,12 @@ namespace SocketDispatcher.Listening;
 internal sealed class HandoffCounters
 {
     private readonly Channel<SdHandoff> _handoffs = Channel.CreateBounded<SdHandoff>(new BoundedChannelOptions(4096) { FullMode = BoundedChannelFullMode.DropOldest });
-    private long _accepted;
     private long _handed;
     private long _rehanded;
     private long _dropped;
-    private long _nextId;
+    private long _accepted;
 
+    /// <summary>Connections accepted; the last one's id is this number.</summary>
     public long Accepted => Interlocked.Read(ref _accepted);
 
     public long Handed => Interlocked.Read(ref _handed);
@@ -29,11 +29,7 @@ internal sealed class HandoffCounters
     public ChannelReader<SdHandoff> Handoffs => _handoffs.Reader;
 
     /// <summary>Counts an accepted connection and gives it its id (1, 2, 3...): what <c>CONNECTION id=..</c> carries.</summary>
-    public ConnectionId Accept()
-    {
-        Interlocked.Increment(ref _accepted);
-        return ConnectionId.FromNumber(Interlocked.Increment(ref _nextId));
-    }
+    public ConnectionId Accept() => ConnectionId.FromNumber(Interlocked.Increment(ref _accepted));
 
     /// <summary>Counts a sent <c>CONNECTION</c> (handed the first time, re-handed after) and writes it to the feed.</summary>
     public void CountHanded(HandedConnection connection, int dispatcherPid)

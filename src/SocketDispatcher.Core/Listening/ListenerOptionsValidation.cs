@@ -1,4 +1,5 @@
 using SocketDispatcher.Control;
+using SocketDispatcher.Handoff;
 
 namespace SocketDispatcher.Listening;
 
@@ -16,7 +17,7 @@ internal static class ListenerOptionsValidation
         if (options.Backlog < 1) throw new SdException(SdErrorKind.InvalidArgument, "BacklogInvalid", $"the backlog must be 1 or more, not {options.Backlog}");
         if (options.HandoffTimeout <= TimeSpan.Zero) throw new SdException(SdErrorKind.InvalidArgument, "HandoffTimeoutInvalid", $"the handoff timeout must be more than 0, not {options.HandoffTimeout}");
         if (options.DispatcherTimeout <= TimeSpan.Zero) throw new SdException(SdErrorKind.InvalidArgument, "DispatcherTimeoutInvalid", $"the dispatcher timeout must be more than 0, not {options.DispatcherTimeout}");
-        if (options.DrainTimeout < TimeSpan.Zero) throw new SdException(SdErrorKind.InvalidArgument, "DrainTimeoutInvalid", $"the drain timeout must be 0 or more, not {options.DrainTimeout}");
+        if (options.DrainTimeout < TimeSpan.Zero || options.DrainTimeout > ExitRecord.MaxDrain) throw new SdException(SdErrorKind.InvalidArgument, "DrainTimeoutInvalid", $"the drain timeout must be from 0 to {ExitRecord.MaxDrain.TotalDays:0} days, not {options.DrainTimeout}");
         if (options.MaxRestarts < 0) throw new SdException(SdErrorKind.InvalidArgument, "MaxRestartsInvalid", $"the number of restarts tolerated must be 0 or more, not {options.MaxRestarts}");
         if (options.RestartWindow <= TimeSpan.Zero) throw new SdException(SdErrorKind.InvalidArgument, "RestartWindowInvalid", $"the restart window must be more than 0, not {options.RestartWindow}");
         if (options.Endpoints.Any(e => e.Kind == SdEndpointKind.Tls) && options.Tls is null)

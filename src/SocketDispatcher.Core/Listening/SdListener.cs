@@ -193,7 +193,7 @@ public sealed class SdListener : IAsyncDisposable
         var dispatchers = new DispatcherAcceptor(_options, _logger, _scheduler, records, _stopping.Token);
         _control.Start();
         _loops.Add(dispatchers.RunAsync(_handoffSocket!, Handoff));
-        foreach (var (endpoint, socket) in _listening) _loops.Add(ClientAcceptLoop.Start(endpoint, socket, _scheduler, _counters, _logger, _stopping.Token));
+        foreach (var (endpoint, socket) in _listening) _loops.Add(new ClientAcceptLoop(endpoint, socket, _scheduler, _counters, _logger, _stopping.Token).Start());
         _loops.AddRange(_supervisor.Start());
         _loops.Add(new DispatcherWatchdog(_options, _logger, _scheduler, _supervisor).RunAsync(_stopping.Token));
         ListenerLog.Started(_logger, Name, ProcessId, string.Join(' ', Endpoints), Handoff.ToString(), string.Join(' ', ControlEndpoints));

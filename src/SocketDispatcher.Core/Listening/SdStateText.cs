@@ -19,11 +19,20 @@ internal static class SdStateText
         _ => throw new ArgumentOutOfRangeException(nameof(state), state, null),
     };
 
-    /// <summary>Reads a state word case-insensitively; false for a number or an unknown word.</summary>
+    /// <summary>Reads one of the state words, in any case; false for anything else (a number, a list, spaces).</summary>
     public static bool TryParse<T>(string? text, out T state)
         where T : struct, Enum
     {
+        foreach (var value in Enum.GetValues<T>())
+        {
+            if (string.Equals(text, value.ToString(), StringComparison.OrdinalIgnoreCase))
+            {
+                state = value;
+                return true;
+            }
+        }
+
         state = default;
-        return text is { Length: > 0 } && !char.IsAsciiDigit(text[0]) && text[0] != '-' && Enum.TryParse(text, ignoreCase: true, out state) && Enum.IsDefined(state);
+        return false;
     }
 }

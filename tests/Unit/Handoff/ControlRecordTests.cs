@@ -36,6 +36,10 @@ public sealed class ControlRecordTests
     [InlineData("HELLO capacity=ten;pid=42", "HELLO: 'capacity' is not a whole number >= 1: 'ten'")]
     [InlineData("HELLO capacity=10;pid=4294967296", "HELLO: 'pid' is too large: 4294967296")]
     [InlineData("HELLO capacity=1.5;pid=42", "HELLO: 'capacity' is not a whole number >= 1: '1.5'")]
+    [InlineData("HELLO capacity=10;pid=+42", "HELLO: 'pid' is not a whole number >= 1: '+42'")]
+    [InlineData("HELLO capacity=10;pid=0", "HELLO: 'pid' is not a whole number >= 1: '0'")]
+    [InlineData("HELLO capacity=10;pid=-1", "HELLO: 'pid' is not a whole number >= 1: '-1'")]
+    [InlineData("HELLO capacity=2147483648;pid=42", "HELLO: 'capacity' is too large: 2147483648")]
     [InlineData("CONFIG max_line=1", "expected HELLO, got 'CONFIG'")]
     public void MalformedHelloRecordIsRefusedWithItsReason(string text, string reason)
     {
@@ -66,6 +70,9 @@ public sealed class ControlRecordTests
     [InlineData("CONFIG cert=/a.pem", "CONFIG without 'max_line'")]
     [InlineData("CONFIG max_line=-1", "CONFIG: 'max_line' is not a whole number >= 1: '-1'")]
     [InlineData("CONFIG max_line=64k", "CONFIG: 'max_line' is not a whole number >= 1: '64k'")]
+    [InlineData("CONFIG max_line=+10", "CONFIG: 'max_line' is not a whole number >= 1: '+10'")]
+    [InlineData("CONFIG max_line=0", "CONFIG: 'max_line' is not a whole number >= 1: '0'")]
+    [InlineData("CONFIG max_line=2147483648", "CONFIG: 'max_line' is too large: 2147483648")]
     [InlineData("HELLO capacity=1;pid=1", "expected CONFIG, got 'HELLO'")]
     public void MalformedConfigRecordIsRefusedWithItsReason(string text, string reason)
     {
@@ -145,6 +152,7 @@ public sealed class ControlRecordTests
     [InlineData("EXIT drain=-1", "EXIT: 'drain' is not a whole number >= 0: '-1'")]
     [InlineData("EXIT drain=1s", "EXIT: 'drain' is not a whole number >= 0: '1s'")]
     [InlineData("EXIT drain=9223372036854775807", "EXIT: 'drain' is too large: 9223372036854775807")]
+    [InlineData("EXIT drain=4294967295", "EXIT: 'drain' is too large: 4294967295")]
     [InlineData("QUIT", "expected EXIT, got 'QUIT'")]
     public void MalformedExitRecordIsRefusedWithItsReason(string text, string reason)
     {

@@ -119,6 +119,9 @@ public sealed class SdListenerInfoTests
     [InlineData("STATUS accepted=0;dispatchers=\"[{\\\"pid\\\":1}]\";dropped=0;handed=0;name=a;pid=1;rehanded=0;state=running", "'dispatchers' is not")]
     [InlineData("STATUS accepted=0;dropped=0;handed=0;name=a;pid=1;rehanded=0;state=sleeping", "'state' holds the state 'sleeping'")]
     [InlineData("STATUS accepted=0;dropped=0;handed=0;name=a;pid=1;rehanded=0;state=1", "'state' holds the state '1'")]
+    [InlineData("STATUS accepted=0;dropped=0;handed=0;name=a;pid=1;rehanded=0;state=+1", "'state' holds the state '+1'")]
+    [InlineData("STATUS accepted=0;dropped=0;handed=0;name=a;pid=1;rehanded=0;state=\" 1\"", "'state' holds the state ' 1'")]
+    [InlineData("STATUS accepted=0;dropped=0;handed=0;name=a;pid=1;rehanded=0;state=\"running,stopping\"", "'state' holds the state 'running,stopping'")]
     public void WhatIsNotAStatusAnswerIsStatusInvalid(string line, string said)
     {
         var error = Assert.Throws<SdException>(() => SdListenerInfo.FromStatus(SdMessage.Parse(line)));
