@@ -31,16 +31,20 @@ public sealed class StreamTransportTests
         var (client, server) = await ConnectAsync();
         using var peer = client;
         await using var connection = new StreamTransport("c2", server, "peer", 1024, NullLogger.Instance, trace: false);
+        var slow = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         connection.Start(async line =>
         {
-            if (line.Message!.Command == "SLOW") await Task.Delay(50);
+            if (line.Message!.Command == "SLOW") await slow.Task;
             await connection.SendAsync(line.Message.Reply("DONE", [new("n", line.Message.Parameters["n"])]));
         });
 
         await client.SendAsync("FAST n=1\nSLOW n=2\nFAST n=3\nFAST n=4\n"u8.ToArray()).Within();
-        var lines = await ReadLinesAsync(client, 4);
+        var before = await ReadLinesAsync(client, 1); // while SLOW still waits
+        slow.SetResult();
+        var after = await ReadLinesAsync(client, 3);
 
-        Assert.Equal(["DONE n=1", "DONE n=2", "DONE n=3", "DONE n=4"], lines);
+        Assert.Equal(["DONE n=1"], before);
+        Assert.Equal(["DONE n=2", "DONE n=3", "DONE n=4"], after);
     }
 
     [Fact]
@@ -98,14 +102,24 @@ public sealed class StreamTransportTests
         client.LingerState = new LingerOption(true, 0);
         client.Dispose();
 
-        var error = await Assert.ThrowsAsync<IOException>(async () =>
+        // The reset reaches the server's socket asynchronously: send until a send fails, within the deadline.
+        var deadline = DateTime.UtcNow + Bounded.Deadline;
+        var sent = 0;
+        IOException? error = null;
+        while (error is null)
         {
-            for (var i = 0; i < 1000; i++)
+            Assert.True(DateTime.UtcNow < deadline, $"{sent} sends to a peer that reset the connection all succeeded");
+            try
             {
                 await connection.SendAsync(new SdMessage("HI")).Within();
-                await Task.Delay(5);
+                sent++;
             }
-        });
+            catch (IOException ex)
+            {
+                error = ex;
+            }
+        }
+
         Assert.True(SocketErrors.IsPeerError(error), error.ToString());
     }
 
@@ -134,7 +148,10 @@ public sealed class StreamTransportTests
         var value = new string('v', 8 * 1024 * 1024); // far more than the socket buffers of both ends hold
 
         var send = connection.SendAsync(new SdMessage("BIG", [new("value", value)])).AsTask();
-        await Task.Delay(200);
+
+        // Once the client's receive buffer (64 KiB) is full, the rest of 8 MiB cannot have left the
+        // server's send buffer (64 KiB, see ConnectAsync): the send must still wait.
+        await Bounded.Until(() => client.Available >= 32 * 1024, "the client's receive buffer fills", () => $"{client.Available} bytes readable");
         Assert.False(send.IsCompleted, "the send should wait for the peer to read");
 
         var lines = await ReadLinesAsync(client, 1);
@@ -147,7 +164,7 @@ public sealed class StreamTransportTests
     {
         var (client, server) = await ConnectAsync();
         using var peer = client;
-        var connection = new StreamTransport("c8", server, "peer", 1024, NullLogger.Instance, trace: false);
+        await using var connection = new StreamTransport("c8", server, "peer", 1024, NullLogger.Instance, trace: false);
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => connection.SendAsync(new SdMessage("BIG", [new("value", new string('v', 8 * 1024 * 1024))]), cancel.Token).Within());
@@ -159,7 +176,7 @@ public sealed class StreamTransportTests
         await connection.DisposeAsync().Within();
     }
 
-    /// <summary>A loopback connection: the client socket (a fixed 64 KiB receive buffer, so that what it does not read soon blocks the sender) and the server's stream.</summary>
+    /// <summary>A loopback connection: the client socket and the server's stream, with fixed 64 KiB buffers (the client's receive, the server's send), so that what the client does not read soon blocks the sender.</summary>
     private static async Task<(Socket Client, NetworkStream Server)> ConnectAsync()
     {
         using var listening = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
@@ -170,6 +187,7 @@ public sealed class StreamTransportTests
         await client.ConnectAsync(listening.LocalEndPoint!).Within();
         var accepted = await accepting.Within();
         accepted.NoDelay = true;
+        accepted.SendBufferSize = 64 * 1024;
         return (client, new NetworkStream(accepted, ownsSocket: true));
     }
 

@@ -188,10 +188,19 @@ public sealed class HandoffChannelTests
         pair.Sender.Send(new SdMessage("CONNECTION", [new("id", "1")]), accepted.SafeHandle);
         accepted.Dispose();
         var failure = new InvalidOperationException("the handler broke");
-        pair.Receiver.Start("test-failing", _ => throw failure);
+        var calls = 0;
+        pair.Receiver.Start("test-failing", _ =>
+        {
+            Interlocked.Increment(ref calls);
+            throw failure;
+        });
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => pair.Receiver.Completion.WaitAsync(Deadline));
         Assert.Same(failure, error);
+
+        // Completion ends with the reading thread: a record sent now is never handled.
+        pair.Sender.Send(new SdMessage("LOG"));
+        Assert.Equal(1, Volatile.Read(ref calls));
 
         // The record's copy was the last one: closed by the channel, plainly.
         var buffer = new byte[16];

@@ -9,6 +9,23 @@ namespace SocketDispatcher.Tests.Handoff;
 /// </summary>
 public sealed class HandoffProtocolTests
 {
+    [Fact]
+    public void RecordsAreTheseBytes()
+    {
+        Assert.True(ConnectionId.TryParse("17", out var id));
+        Assert.Equal(
+            "CONNECTION endpoint=tcp://127.0.0.1:4040;family=inet;id=17;local=127.0.0.1:4040;peer=127.0.0.1:51234;tls=false",
+            new ConnectionRecord(id, "tcp://127.0.0.1:4040", System.Net.Sockets.AddressFamily.InterNetwork, "127.0.0.1:4040", "127.0.0.1:51234", false).Write());
+        Assert.Equal("HELLO capacity=100;pid=42", new HelloRecord(42, 100).Write());
+        Assert.Equal("CONFIG cert=/c.pem;max_line=65536", new ConfigRecord(65536, "/c.pem").Write());
+        Assert.Equal("ACCEPTED id=4,5", new AcceptedRecord([ConnectionId.FromNumber(4), ConnectionId.FromNumber(5)]).Write());
+        Assert.Equal("CLOSED id=4", new ClosedRecord([ConnectionId.FromNumber(4)]).Write());
+        Assert.Equal("ALIVE serial=3", new AliveRecord(3).Write());
+        Assert.Equal("EXIT drain=30000", new ExitRecord(TimeSpan.FromSeconds(30)).Write());
+        Assert.Equal("QUIT reason=\"a; b\"", new QuitRecord("a; b").Write());
+        Assert.Equal("LOG", new LogRecord().Write());
+    }
+
     [Theory]
     [InlineData("tcp://127.0.0.1:4040", "inet", "127.0.0.1:4040", "127.0.0.1:51234", false)]
     [InlineData("tls://[::1]:4041", "inet6", "[::1]:4041", "[::1]:40000", true)]
