@@ -165,5 +165,5 @@ function Assert-BenchTools {
     Install-DebianPackages 'The benchmark needs' $missing
 }
 
-Export-ModuleMember -Function Write-Step, Format-CommandLine, Invoke-Native, Get-NativeOutput, Get-BuildInputHash,
-    Get-MissingModuleFiles, Assert-ModuleFolder, Test-IsRoot, Install-DebianPackages, Assert-TestTools, Assert-BenchTools
+Export-ModuleMember -Function Write-Step, Invoke-Native, Get-NativeOutput, Get-BuildInputHash,
+    Get-MissingModuleFiles, Assert-ModuleFolder, Assert-TestTools, Assert-BenchTools

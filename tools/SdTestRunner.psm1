@@ -221,5 +221,4 @@ function Write-TestSummary([object[]] $Suites) {
     if ($failed -gt 0 -or $passed -eq 0) { 1 } else { 0 }
 }
 
-Export-ModuleMember -Function New-SuiteResult, Invoke-UnitTests, Get-PesterModulePath, Start-PesterFile, Complete-PesterFile,
-    Invoke-PesterTests, Write-TestSummary
+Export-ModuleMember -Function New-SuiteResult, Invoke-UnitTests, Invoke-PesterTests, Write-TestSummary

@@ -172,10 +172,6 @@ public sealed class StartSdListenerCommand : SdCmdlet
         {
             ThrowTerminatingError(SdErrors.From(ex, listener.Name));
         }
-        finally
-        {
-            host.DisposeListener();
-        }
     }
 
     private void StartJob(ListenerHost host)
@@ -193,7 +189,6 @@ public sealed class StartSdListenerCommand : SdCmdlet
         catch (OperationCanceledException)
         {
             // Ctrl+C while the dispatchers start: nothing was returned, so nothing may keep running.
-            host.DisposeListener();
             host.Dispose();
             return;
         }

@@ -5,8 +5,8 @@ namespace SocketDispatcher.PowerShell;
 /// <summary>
 /// A listener run by <c>Start-SdListener</c>, with what it holds besides: its log (queued for the
 /// Verbose and Warning streams) and its log file. In the foreground the cmdlet writes its handoffs;
-/// as a job (<see cref="ISdJobService"/>) the handoffs go to the job's Output. The log and the file are
-/// released by <see cref="Dispose"/>, once the listener has stopped.
+/// as a job (<see cref="ISdJobService"/>) the handoffs go to the job's Output. <see cref="Dispose"/>
+/// stops the listener if it still runs, then releases the log and the file.
 /// </summary>
 internal sealed class ListenerHost : ISdJobService
 {
@@ -30,16 +30,15 @@ internal sealed class ListenerHost : ISdJobService
     public SdListener Listener => _listener ?? throw new InvalidOperationException("the listener has not been started");
 
     /// <inheritdoc/>
-    public string State => _listener?.State.ToString().ToLowerInvariant() ?? "starting";
+    public string State => Listener.State.ToString().ToLowerInvariant();
 
     /// <summary>Starts the listener, logging to this host's log and file.</summary>
     /// <exception cref="SdException">It could not start (an endpoint taken, a certificate unreadable...).</exception>
-    public async Task<SdListener> StartAsync(SdListenerOptions options, CancellationToken cancellationToken = default)
+    public async Task StartAsync(SdListenerOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.LogFile = _file;
         _listener = await SdListener.StartAsync(options, _loggerFactory, cancellationToken).ConfigureAwait(false);
-        return _listener;
     }
 
     /// <summary>How many of the listener's dispatchers said HELLO.</summary>
@@ -47,9 +46,6 @@ internal sealed class ListenerHost : ISdJobService
 
     /// <summary>Stops the listener with a drain and waits; a failure was already reported through its Completion.</summary>
     public void Stop(string reason) => WaitQuietly(Listener.StopAsync(drain: true, reason));
-
-    /// <summary>Disposes the listener and waits (its sockets, its dispatchers, its runtime directory).</summary>
-    public void DisposeListener() => WaitQuietly(Listener.DisposeAsync().AsTask());
 
     /// <inheritdoc/>
     public async Task RunAsync(SdServiceJob job)
@@ -61,9 +57,10 @@ internal sealed class ListenerHost : ISdJobService
     /// <inheritdoc/>
     public Task StopAsync(bool drain, string reason) => Listener.StopAsync(drain, reason);
 
-    /// <summary>Releases the log and the log file.</summary>
+    /// <summary>Disposes the listener, if started, and waits (its sockets, dispatchers, runtime directory); then releases the log and the log file.</summary>
     public void Dispose()
     {
+        if (_listener is { } listener) WaitQuietly(listener.DisposeAsync().AsTask());
         _loggerFactory.Dispose();
         _file?.Dispose();
     }

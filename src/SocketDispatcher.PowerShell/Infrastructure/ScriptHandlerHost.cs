@@ -82,17 +82,19 @@ internal sealed class ScriptHandlerHost(IScriptHandlerSite site)
         }
     }
 
-    private static IDictionary? AsTable(object? handler) => handler switch
+    /// <summary>The handler table of a -Handler value (a hashtable, bare or wrapped in a PSObject); null for anything else.</summary>
+    internal static IDictionary? TryGetTable(object? handler) => handler switch
     {
-        null => null,
         IDictionary table => table,
         PSObject { BaseObject: IDictionary wrapped } => wrapped,
-        _ => throw new HandlerException(new ErrorRecord(
+        _ => null,
+    };
+
+    private static IDictionary? AsTable(object? handler) => handler is null ? null : TryGetTable(handler) ?? throw new HandlerException(new ErrorRecord(
             new ArgumentException($"-Handler takes a built-in handler name or a hashtable of command to scriptblock, not a {handler.GetType().Name}"),
             "HandlerInvalid",
             ErrorCategory.InvalidArgument,
-            handler)),
-    };
+            handler));
 
     private IDictionary LoadHandlerFile(string path)
     {

@@ -34,7 +34,7 @@ internal sealed class ScriptHandlerJob : ISdJobService, IScriptHandlerSite
     {
         _modulePath = modulePath;
         _createOptions = createOptions;
-        _handler = (handler as IDictionary ?? (handler as PSObject)?.BaseObject as IDictionary) is { } table ? AsText(table) : handler;
+        _handler = ScriptHandlerHost.TryGetTable(handler) is { } table ? AsText(table) : handler;
         _handlerFile = handlerFile;
         _loggerFactory = PipelineLog.CreateFactory(out var log);
         Log = log;
@@ -82,7 +82,7 @@ internal sealed class ScriptHandlerJob : ISdJobService, IScriptHandlerSite
         _stop.Dispose();
     }
 
-    void IScriptHandlerSite.Wait(Task task) => ((IAsyncResult)task).AsyncWaitHandle.WaitOne();
+    void IScriptHandlerSite.Wait(Task task) => task.GetAwaiter().GetResult();
 
     Collection<PSObject> IScriptHandlerSite.InvokeFile(string path)
     {
@@ -121,6 +121,7 @@ internal sealed class ScriptHandlerJob : ISdJobService, IScriptHandlerSite
 
     private void Run()
     {
+        Exception? failure = null;
         try
         {
             var state = InitialSessionState.CreateDefault2();
@@ -129,20 +130,20 @@ internal sealed class ScriptHandlerJob : ISdJobService, IScriptHandlerSite
             _runspace.Open();
             Runspace.DefaultRunspace = _runspace;
             _host.Run(FromText(_handler) ?? _handler, _handlerFile, _createOptions, _loggerFactory);
-            _done!.TrySetResult();
-        }
-        catch (OperationCanceledException)
-        {
-            _done!.TrySetCanceled();
         }
         catch (Exception ex)
         {
-            _done!.TrySetException(ex);
+            failure = ex;
         }
         finally
         {
             Runspace.DefaultRunspace = null;
             _runspace?.Dispose();
         }
+
+        // Only now, with the runspace gone: Stop-Job and Wait-Job return once the job says it ended.
+        if (failure is null) _done!.TrySetResult();
+        else if (failure is OperationCanceledException) _done!.TrySetCanceled();
+        else _done!.TrySetException(failure);
     }
 }

@@ -114,7 +114,14 @@ public sealed class SdServiceJob : Job
 
     private void Finish(Task running)
     {
-        _logWait?.Unregister(null);
+        // Wait for a log copy in flight: once the job has ended, Remove-Job closes its streams, and a
+        // late copy into a closed stream would throw on a thread-pool thread.
+        if (_logWait is { } logWait)
+        {
+            using var unregistered = new ManualResetEvent(false);
+            if (logWait.Unregister(unregistered)) unregistered.WaitOne();
+        }
+
         CopyLog();
         bool stopped;
         lock (_gate) stopped = _stopRequested;
